@@ -1,0 +1,52 @@
+# The task file. README's commands and .ci/run call exactly these targets.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# Two cores: pytest-xdist with two workers.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install run demo test lint typecheck unit assets chromium bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+assets:
+	@if [ -f api/assets/package.json ]; then cd api/assets && npm ci --no-audit --no-fund --loglevel=error; fi
+
+# Debian's chromium for the browser tests (CI machines start without it).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+# Main job on the embedded default store: seed it, print what it holds, then serve.
+run: install
+	$(BIN)/survkg info
+	$(BIN)/survkg serve
+
+# Same as run, without starting the server.
+demo: install
+	$(BIN)/survkg info
+
+lint: $(STAMP)
+	$(BIN)/ruff check graph api tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy graph api
+
+unit: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: install chromium lint typecheck unit
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache api/assets/node_modules

@@ -1,0 +1,40 @@
+"""The app factory: one FastAPI application from a store and a settings object.
+
+No module-level state: everything a route needs hangs off the app built here, so tests
+build as many apps as they like, each on its own store.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+
+from api import errors, middleware, pages, routes, sparql
+from api.settings import Settings
+from graph import __version__
+from graph.store import Store
+
+
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    """Build the survkg application over ``store``."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="survkg",
+        version=__version__,
+        description="Evidence-backed knowledge graph of surveillance-technology supply chains.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.settings = settings
+
+    @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
+    def healthz() -> str:
+        return "ok"
+
+    errors.install(app)
+    app.include_router(sparql.make_router(store, settings))
+    app.include_router(routes.make_router(store, settings), prefix="/api")
+    app.include_router(pages.make_router(store, settings))
+    middleware.install(app, settings)
+    return app

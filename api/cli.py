@@ -1,0 +1,24 @@
+"""``survkg serve``: contributed to the core CLI through the ``survkg.commands`` entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from graph.loading import open_store
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              envvar="SURVKG_STORE", show_envvar=True)
+def serve(host: str, port: int, store_path: Path | None) -> None:
+    """Serve the SPARQL endpoint, the JSON API and the pages (one uvicorn process)."""
+    store = open_store(store_path)
+    app = create_app(store, Settings.from_env())
+    uvicorn.run(app, host=host, port=port, log_level="info")

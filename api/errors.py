@@ -1,0 +1,40 @@
+"""The one table that maps survkg's typed errors to HTTP status codes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from graph import errors as e
+
+STATUS: list[tuple[type[e.SurvkgError], int]] = [
+    (e.UnknownEntity, 404),
+    (e.AmbiguousEntity, 422),
+    (e.InvalidParameter, 422),
+    (e.InvalidData, 400),
+    (e.QueryRefused, 400),
+    (e.QueryError, 400),
+    (e.QueryTimeout, 408),
+    (e.TooLarge, 413),
+]
+
+
+def status_for(exc: e.SurvkgError) -> int:
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(e.SurvkgError)
+    async def handle(request: Request, exc: e.SurvkgError) -> JSONResponse:
+        body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+        if isinstance(exc, e.UnknownEntity | e.AmbiguousEntity):
+            body["candidates"] = list(exc.candidates)
+        if isinstance(exc, e.InvalidParameter):
+            body["field"] = exc.field
+        if isinstance(exc, e.InvalidData):
+            body.update(file=exc.file, line=exc.line, column=exc.column,
+                        problems=list(exc.problems))
+        return JSONResponse(body, status_code=status_for(exc))

@@ -1,0 +1,65 @@
+"""Server settings: read once from the environment, typed, frozen.
+
+Every variable is documented in the README's configuration table; tests build a
+``Settings`` directly with the values they need.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "SURVKG_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and switches of one survkg server."""
+
+    #: Seconds a SPARQL query may run before its worker is killed.
+    query_timeout: float = 5.0
+    #: Longest accepted query text, in characters.
+    max_query_length: int = 20_000
+    #: Deepest accepted nesting of ``{``/``(``/``[`` in a query.
+    max_query_depth: int = 64
+    #: Queries executed at the same time; more wait up to ``query_timeout``, then get 503.
+    max_concurrent_queries: int = 4
+    #: Rows a SELECT returns at most; more are cut and the response is flagged.
+    max_result_rows: int = 10_000
+    #: Requests per client address per minute before 429 (0 disables).
+    rate_limit_per_minute: int = 300
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 2 * 1024 * 1024
+    #: SPARQL Update on /sparql; off on a public endpoint.
+    updates_enabled: bool = False
+    #: Bearer token required for updates (updates stay off without one).
+    write_token: str | None = None
+    #: Where updates are recorded (JSON lines); None keeps no log file.
+    audit_log: Path | None = None
+    #: Folder holding the npm-installed editor assets (node_modules).
+    assets_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``SURVKG_<FIELD>`` variables, then ``overrides``, then defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            kind = str(f.type)
+            if "bool" in kind:
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif "float" in kind:
+                values[f.name] = float(raw)
+            elif "int" in kind:
+                values[f.name] = int(raw)
+            elif "Path" in kind:
+                values[f.name] = Path(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        return cls(**values)

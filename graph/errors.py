@@ -1,0 +1,87 @@
+"""survkg's typed errors.
+
+One small tree, so that the CLI prints them and the web layer maps them to HTTP status
+codes in one table (``api/errors.py``) without catching anything it does not expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+class SurvkgError(Exception):
+    """Base class of every error survkg raises on purpose."""
+
+
+@dataclass
+class InvalidData(SurvkgError):
+    """RDF that cannot be parsed or does not conform to the shapes.
+
+    ``file``, ``line`` and ``column`` locate the first problem; ``problems`` lists every
+    SHACL violation (already formatted) when validation, not parsing, failed.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    problems: Sequence[str] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class UnknownEntity(SurvkgError):
+    """A name or id that matches nothing; ``candidates`` are the closest matches."""
+
+    query: str
+    candidates: Sequence[str] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        msg = f"no entity matches {self.query!r}"
+        if self.candidates:
+            msg += "; closest: " + ", ".join(self.candidates)
+        return msg
+
+
+@dataclass
+class AmbiguousEntity(SurvkgError):
+    """A name that matches several entities equally well."""
+
+    query: str
+    candidates: Sequence[str] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return f"{self.query!r} is ambiguous; candidates: " + ", ".join(self.candidates)
+
+
+class QueryError(SurvkgError):
+    """A SPARQL query or update that is malformed or refused (message says why)."""
+
+
+class QueryRefused(QueryError):
+    """A query that is well-formed but not allowed (SERVICE, LOAD, remote FROM, too deep...)."""
+
+
+class QueryTimeout(SurvkgError):
+    """A query stopped because it ran past its time limit."""
+
+
+class TooLarge(SurvkgError):
+    """An input (upload, query, result) over a configured limit."""
+
+
+class InvalidParameter(SurvkgError):
+    """A parameter with a bad value; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -1,0 +1,111 @@
+"""SHACL validation of data against ``ontology/shapes.ttl``, with readable violations.
+
+pySHACL works on rdflib graphs, so quads are converted at this boundary only. The
+ontology is passed as the ontology graph (class hierarchy for ``sh:class``), and the
+``rdf:type`` of every IRI the data refers to but does not describe is copied from the
+store, so a file that cites a source already in the store validates on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+
+from graph.namespaces import RDF_TYPE, SH
+
+if TYPE_CHECKING:
+    from graph.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+
+
+@dataclass
+class ValidationReport:
+    """Outcome of a SHACL run: ``violations`` are one line each, focus node first."""
+
+    conforms: bool
+    violations: Sequence[str] = field(default_factory=tuple)
+    triples: int = 0
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"RDF-star triple terms are not supported: {term}")
+
+
+def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for q in quads:
+        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+    return g
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(SHAPES, format="turtle")
+
+
+@lru_cache(maxsize=1)
+def _ontology() -> rdflib.Graph:
+    from graph.loading import ontology_files, parse_file  # loading imports this module
+
+    return to_rdflib_graph(q for p in ontology_files() for q in parse_file(p))
+
+
+def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) -> ValidationReport:
+    """Validate ``quads`` (plus the types of what they reference, from ``context``)."""
+    data = to_rdflib_graph(quads)
+    if context is not None:
+        described = {q.subject for q in quads}
+        for q in quads:
+            obj = q.object
+            if isinstance(obj, ox.NamedNode) and obj not in described:
+                for tq in context.quads(obj, RDF_TYPE, None, None):
+                    data.add((_to_rdflib(obj), _to_rdflib(RDF_TYPE), _to_rdflib(tq.object)))
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=_shapes(), ont_graph=_ontology(), inference="none",
+        allow_warnings=True, advanced=True)
+    return ValidationReport(bool(conforms), _violations(results), len(quads))
+
+
+def _short(node: rdflib.term.Node, g: rdflib.Graph) -> str:
+    if isinstance(node, rdflib.URIRef):
+        return str(g.namespace_manager.normalizeUri(node)) if g else str(node)
+    return str(node)
+
+
+def _violations(results: rdflib.Graph) -> list[str]:
+    """One readable line per sh:ValidationResult, sorted by focus node."""
+    sh = rdflib.Namespace(SH)
+    ns = _ontology().namespace_manager
+    lines = []
+    for r in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = results.value(r, sh.focusNode)
+        path = results.value(r, sh.resultPath)
+        msg = results.value(r, sh.resultMessage)
+        sev = results.value(r, sh.resultSeverity)
+        value = results.value(r, sh.value)
+        where = ns.normalizeUri(focus) if isinstance(focus, rdflib.URIRef) else str(focus)
+        if path is not None:
+            where += " " + (ns.normalizeUri(path) if isinstance(path, rdflib.URIRef) else str(path))
+        level = str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
+        text = f"{level}: {where}: {msg}"
+        if value is not None:
+            text += f" (value: {value})"
+        lines.append(text)
+    return sorted(lines)
