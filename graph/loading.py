@@ -142,7 +142,7 @@ def load_bundled(store: Store) -> None:
     store.extend(quads)
 
 
-def open_store(path: Path | None | str = None, *, seed: bool = True,
+def open_store(path: Path | str | None = None, *, seed: bool = True,
                memory: bool = False) -> OxigraphStore:
     """Open (or create) the store; on first use, load the ontology and the seeds.
 
