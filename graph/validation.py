@@ -67,20 +67,57 @@ def _ontology() -> rdflib.Graph:
     return to_rdflib_graph(q for p in ontology_files() for q in parse_file(p))
 
 
+@lru_cache(maxsize=1)
+def _ontology_types() -> dict[rdflib.term.Node, tuple[rdflib.term.Node, ...]]:
+    """``rdf:type`` of every resource the bundled ontology describes (technologies, levels...)."""
+    out: dict[rdflib.term.Node, list[rdflib.term.Node]] = {}
+    for s, o in _ontology().subject_objects(rdflib.RDF.type):
+        out.setdefault(s, []).append(o)
+    return {s: tuple(types) for s, types in out.items()}
+
+
 def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) -> ValidationReport:
-    """Validate ``quads`` (plus the types of what they reference, from ``context``)."""
+    """Validate ``quads`` (plus the types of what they reference, from ``context``).
+
+    A resource the data refers to but does not describe gets its ``rdf:type`` from the
+    bundled ontology (technologies, confidence levels, statuses, risk indicators) and from
+    ``context``, so that ``sh:class`` constraints on the data can be checked. Such borrowed
+    resources are not validated themselves (only their types are here, not their
+    descriptions; they were validated when they were loaded): results whose focus node is
+    one of them are dropped.
+    """
     data = to_rdflib_graph(quads)
-    if context is not None:
-        described = {q.subject for q in quads}
-        for q in quads:
-            obj = q.object
-            if isinstance(obj, ox.NamedNode) and obj not in described:
-                for tq in context.quads(obj, RDF_TYPE, None, None):
-                    data.add((_to_rdflib(obj), _to_rdflib(RDF_TYPE), _to_rdflib(tq.object)))
+    described = {q.subject for q in quads}
+    referenced = {q.object for q in quads
+                  if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE}
+    ont_types = _ontology_types()
+    rdf_type = _to_rdflib(RDF_TYPE)
+    borrowed: set[rdflib.term.Node] = set()
+    for obj in referenced - described:
+        node = _to_rdflib(obj)
+        types = list(ont_types.get(node, ()))
+        if context is not None:
+            types += [_to_rdflib(tq.object) for tq in context.quads(obj, RDF_TYPE, None, None)]
+        for t in types:
+            data.add((node, rdf_type, t))
+        if types:
+            borrowed.add(node)
     conforms, results, _ = shacl_validate(
         data, shacl_graph=_shapes(), ont_graph=_ontology(), inference="none",
         allow_warnings=True, advanced=True)
+    if not conforms and borrowed:
+        _drop_results_on(results, borrowed)
+        sh = rdflib.Namespace(SH)
+        conforms = not any(True for _ in results.subjects(sh.resultSeverity, sh.Violation))
     return ValidationReport(bool(conforms), _violations(results), len(quads))
+
+
+def _drop_results_on(results: rdflib.Graph, nodes: set[rdflib.term.Node]) -> None:
+    """Remove the validation results whose focus node is in ``nodes``."""
+    sh = rdflib.Namespace(SH)
+    for r in list(results.subjects(rdflib.RDF.type, sh.ValidationResult)):
+        if results.value(r, sh.focusNode) in nodes:
+            results.remove((r, None, None))
 
 
 def _short(node: rdflib.term.Node, g: rdflib.Graph) -> str:
