@@ -1,0 +1,193 @@
+"""Exposure of one organisation, of every organisation, suppliers of a target, and paths
+between two entities: the operations the CLI and the HTTP API call."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from graph.errors import UnknownEntity
+from graph.exposure.evidence import entity_ref
+from graph.exposure.filters import DECAY, Resolved, distances_to, resolve
+from graph.exposure.group import Member, group_of, member_model, owners_of
+from graph.exposure.model import (
+    EntityRef,
+    Exposure,
+    Filters,
+    PathsBetween,
+    Ranking,
+    RankingEntry,
+    SupplierEntry,
+    Suppliers,
+    TargetScore,
+)
+from graph.exposure.paths import (
+    FORMULA,
+    Ctx,
+    PathEdges,
+    Starts,
+    best_paths,
+    context,
+    enumerate_paths,
+    path_model,
+    path_score,
+    ranked,
+    reverse_paths,
+    start_ok,
+)
+from graph.exposure.risk import hit_model, risk_targets, severity
+from graph.namespaces import ID
+from graph.projection import Edge, Interval, Projection
+
+WORDING = ("Paths show that technology was reported as supplied along each hop, on the "
+           "evidence listed; they do not show how it was used.")
+
+
+def _known(proj: Projection, iri: str) -> str:
+    if "://" not in iri:
+        iri = ID + iri.lstrip("/")
+    if iri in proj.labels or iri in proj.out or iri in proj.inn or iri in proj.types:
+        return iri
+    raise UnknownEntity(iri)
+
+
+def _starts(members: list[Member]) -> Starts:
+    return [(m.node, m.valid) for m in members]
+
+
+def _score(ctx: Ctx, best: dict[str, tuple[float, PathEdges]]
+           ) -> tuple[float, list[tuple[str, float, float]]]:
+    rows = [(t, severity(ctx.proj, ctx.targets[t]), v) for t, (v, _) in best.items()]
+    rows.sort(key=lambda r: (-r[1] * r[2], r[0]))
+    return sum(s * v for _, s, v in rows), rows
+
+
+def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Exposure:
+    """Every exposure path from ``iri``'s group to a risk target, scored and explained.
+
+    Score: for each risk target T reached, severity(T) x the best path value to T, where
+    a path's value is the product of the confidence weights of its distinct claims x
+    DECAY^(hops-1); the total is the sum over targets (docs/exposure.md).
+    """
+    filters = filters or Filters()
+    rf = resolve(proj, filters)
+    org = _known(proj, iri)
+    ctx = context(proj, rf)
+    members = group_of(proj, org, rf)
+    starts = _starts(members)
+    best = best_paths(ctx, starts)
+    total, rows = _score(ctx, best)
+    found, truncated = enumerate_paths(
+        ctx, starts, goals=ctx.targets, dist=ctx.dist,
+        first_ok=lambda e, valid: start_ok(proj, e, valid))
+    counts: dict[str, int] = defaultdict(int)
+    for p in found:
+        counts[p[-1].dst] += 1
+    listed = list(dict.fromkeys([b for _, b in best.values()]))
+    listed = list(ranked(ctx, listed))
+    keep = set(listed)
+    listed += [p for p in ranked(ctx, found) if p not in keep]
+    paths = [path_model(ctx, p) for p in listed[:filters.max_paths]]
+    targets = [TargetScore(entity_ref(proj, t), sev, round(v, 6), round(sev * v, 6),
+                           counts.get(t, 0)) for t, sev, v in rows]
+    terms = {"formula": "sum over targets of severity x best path value; path value = "
+                        + FORMULA.replace("severity x ", ""),
+             "decay": DECAY,
+             "targets": [t.to_dict() for t in targets], "total": round(total, 6)}
+    return Exposure(subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
+                    score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
+                    paths=paths, total_paths=len(found), truncated=truncated,
+                    wording=WORDING)
+
+
+def exporters(proj: Projection, rf: Resolved) -> list[str]:
+    """Organisations that supply anything (under the filters)."""
+    ctx = context(proj, rf)
+    return sorted(n for n, es in ctx.out.items()
+                  if any(e.requires is None and proj.records[e.rec].kind == "supply"
+                         for e in es))
+
+
+def ranking(proj: Projection, filters: Filters | None = None, limit: int | None = None
+            ) -> Ranking:
+    """Every organisation with a non-zero score, highest first (score only, no paths).
+
+    Candidates are the suppliers and every organisation whose group contains one; the
+    best-path values of a (member, period) pair are computed once and shared.
+    """
+    filters = filters or Filters()
+    rf = resolve(proj, filters)
+    ctx = context(proj, rf)
+    sources = [n for n in exporters(proj, rf) if n in ctx.dist]
+    candidates = set(sources)
+    for s in sources:
+        candidates.update(owners_of(proj, s, rf))
+    memo: dict[tuple[str, tuple[Interval, ...]], dict[str, tuple[float, PathEdges]]] = {}
+    entries = []
+    for org in sorted(candidates):
+        members = group_of(proj, org, rf)
+        best: dict[str, float] = {}
+        for m in members:
+            if m.node not in ctx.dist:
+                continue
+            key = (m.node, tuple(m.valid))
+            if key not in memo:
+                memo[key] = best_paths(ctx, [(m.node, m.valid)])
+            for t, (v, _) in memo[key].items():
+                if v > best.get(t, -1.0):
+                    best[t] = v
+        if not best:
+            continue
+        scored = sorted(((severity(proj, ctx.targets[t]) * v, t) for t, v in best.items()),
+                        key=lambda r: (-r[0], r[1]))
+        entries.append(RankingEntry(entity_ref(proj, org), round(sum(s for s, _ in scored), 6),
+                                    len(scored), len(members), entity_ref(proj, scored[0][1])))
+    entries.sort(key=lambda e: (-e.score, e.subject.id))
+    return Ranking(filters, entries[:limit] if limit else entries)
+
+
+def suppliers(proj: Projection, iri: str, filters: Filters | None = None) -> Suppliers:
+    """Which suppliers feed ``iri`` (an end user or programme), by which paths."""
+    filters = filters or Filters()
+    rf = resolve(proj, filters)
+    target = _known(proj, iri)
+    ctx = context(proj, rf)
+    found, truncated = reverse_paths(ctx, target)
+    hits = risk_targets(proj, rf).get(target, [])
+    sev = severity(proj, hits)
+    by_supplier: dict[str, list[PathEdges]] = defaultdict(list)
+    for p in found:
+        by_supplier[p[0].src].append(p)
+    entries = []
+    for s, ps in by_supplier.items():
+        best = max(path_score(proj, p, sev) for p in ps)
+        entries.append(SupplierEntry(entity_ref(proj, s),
+                                     [entity_ref(proj, o) for o in owners_of(proj, s, rf)],
+                                     round(best, 6), len(ps)))
+    entries.sort(key=lambda e: (-e.score, -e.paths, e.supplier.id))
+    paths = [path_model(ctx, p) for p in list(ranked(ctx, found))[:filters.max_paths]]
+    return Suppliers(entity_ref(proj, target), [hit_model(proj, h) for h in hits], filters,
+                     entries, paths, len(found), truncated)
+
+
+def paths_between(proj: Projection, a: str, b: str, filters: Filters | None = None
+                  ) -> PathsBetween:
+    """Every simple path of at most max_hops hops from ``a`` to ``b`` over supply and
+    participation hops (no group expansion; any first hop)."""
+    filters = filters or Filters()
+    rf = resolve(proj, filters)
+    src, dst = _known(proj, a), _known(proj, b)
+    ctx = context(proj, rf)
+    dist = distances_to(ctx.inn, {dst}, rf.max_hops)
+
+    def first(e: Edge, valid: list[Interval]) -> bool:
+        return e.requires is None
+
+    found, truncated = enumerate_paths(ctx, [(src, [])], goals={dst}, dist=dist,
+                                       first_ok=first)
+    paths = [path_model(ctx, p) for p in list(ranked(ctx, found))[:filters.max_paths]]
+    return PathsBetween(entity_ref(proj, src), entity_ref(proj, dst), filters, paths,
+                        len(found), truncated)
+
+
+__all__ = ["WORDING", "EntityRef", "exporters", "exposure", "paths_between", "ranking",
+           "suppliers"]

@@ -1,0 +1,282 @@
+"""The exposure engine's results: plain dataclasses with a ``to_dict`` for JSON.
+
+Every object the engine returns is one of these; the CLI prints them and the HTTP API
+returns ``to_dict()`` unchanged, so the JSON shape is defined here and only here.
+Identifiers: ``id`` is :func:`graph.namespaces.local_id` of the IRI; ``iri`` is always
+given in full beside it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """A dataclass tree as JSON-ready dicts and lists (a trailing ``_`` is dropped from keys,
+    so ``from_`` serialises as ``from``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name.rstrip("_"): plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [plain(v) for v in value]
+        return sorted(items) if isinstance(value, set | frozenset) else items
+    return value
+
+
+class ToDict:
+    """Mixin: ``to_dict()`` via :func:`plain`."""
+
+    def to_dict(self) -> JSON:
+        out = plain(self)
+        assert isinstance(out, dict)
+        return out
+
+
+@dataclass(frozen=True)
+class Filters(ToDict):
+    """What counts as exposure. The defaults are the documented ones (docs/exposure.md).
+
+    ``as_of``: an ISO date, year-month or year; relations that started after it or ended
+    before it are left out. ``min_confidence``: a confidence level (id, IRI, local name or
+    label, compared by ``skg:rank``) or a number (compared with ``skg:weight``).
+    ``technology``: a technology id or IRI; narrower concepts match. ``include_unverified``:
+    also follow claims whose status does not count by default (they are marked).
+    ``max_paths``: how many paths a result lists (scores always use every path).
+    """
+
+    max_hops: int = 4
+    as_of: str | None = None
+    min_confidence: str | float | None = None
+    technology: str | None = None
+    include_unverified: bool = False
+    max_paths: int = 200
+
+
+@dataclass(frozen=True)
+class EntityRef(ToDict):
+    id: str
+    iri: str
+    label: str
+    types: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceRef(ToDict):
+    """One source of a claim: what a reader needs to find and judge it."""
+
+    id: str
+    iri: str
+    title: str | None
+    publisher: str | None
+    date: str | None
+    url: str | None
+    type: str | None
+    low_reliability: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseRef(ToDict):
+    """A company response (skg:Response skg:respondsTo the claim)."""
+
+    id: str
+    iri: str
+    respondent: str | None
+    statement: str | None
+    date: str | None
+    evidence: list[SourceRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Confidence(ToDict):
+    level: str | None
+    label: str | None
+    weight: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Hop(ToDict):
+    """One step of an exposure path and the claim that carries it.
+
+    ``role``: ``supply`` (supplier to recipient), ``via-in`` / ``via-out`` (to and from
+    an intermediary of the same supply), ``programme`` (recipient to the programme the
+    supply served, skg:forProgramme), ``participation`` (a skg:Participation record).
+    ``counts``: False for a claim whose status does not count by default (shown only
+    with include_unverified, and marked so).
+    """
+
+    from_: str
+    to: str
+    relation: JSON
+    role: str
+    product: JSON | None
+    technology: list[JSON]
+    date: JSON
+    status: str | None
+    counts: bool
+    confidence: Confidence
+    evidence: list[SourceRef]
+    responses: list[ResponseRef]
+
+
+@dataclass(frozen=True)
+class RiskHit(ToDict):
+    """A risk indicator a target carries, the flag behind it and how it got there.
+
+    ``inherited.how``: ``direct`` (flag on the target), ``location`` (flag on a place the
+    target is in), ``participation`` (flag on a programme it takes part in).
+    """
+
+    indicator: JSON
+    severity: float
+    flag: JSON
+    inherited: JSON
+
+
+@dataclass(frozen=True)
+class Target(ToDict):
+    id: str
+    iri: str
+    label: str
+    types: list[str]
+    severity: float
+    risk_indicators: list[RiskHit]
+    places: list[EntityRef]
+
+
+@dataclass(frozen=True)
+class ControlStatus(ToDict):
+    """Export-control treatment of a path's technologies under one regulation.
+
+    ``status``: ``annex-i`` (some technology on the path is covered by an Annex I entry),
+    ``catch-all-only`` (only the Article 5 catch-all reaches it), ``not-controlled``.
+    """
+
+    status: str
+    regulation: str
+    technologies: list[JSON]
+
+
+@dataclass(frozen=True)
+class Path(ToDict):
+    nodes: list[EntityRef]
+    hops: list[Hop]
+    target: Target
+    control_status: ControlStatus
+    score: float
+    score_terms: JSON
+    counts: bool
+
+
+@dataclass(frozen=True)
+class GroupMember(ToDict):
+    """An organisation of the subject's group: ``relation`` is self, subsidiary or
+    predecessor; ``via`` the ownership / succession records; ``valid`` the period in
+    which it belongs to the group (None: open or unknown)."""
+
+    entity: EntityRef
+    relation: str
+    via: list[str]
+    valid: JSON
+
+
+@dataclass(frozen=True)
+class TargetScore(ToDict):
+    target: EntityRef
+    severity: float
+    best_path: float
+    contribution: float
+    paths: int
+
+
+@dataclass(frozen=True)
+class Exposure(ToDict):
+    subject: EntityRef
+    group: list[GroupMember]
+    score: float
+    score_terms: JSON
+    filters: Filters
+    targets: list[TargetScore]
+    paths: list[Path]
+    total_paths: int
+    truncated: bool
+    wording: str
+
+
+@dataclass(frozen=True)
+class RankingEntry(ToDict):
+    subject: EntityRef
+    score: float
+    targets: int
+    group_size: int
+    top_target: EntityRef | None
+
+
+@dataclass(frozen=True)
+class Ranking(ToDict):
+    filters: Filters
+    entries: list[RankingEntry]
+
+
+@dataclass(frozen=True)
+class SupplierEntry(ToDict):
+    supplier: EntityRef
+    groups: list[EntityRef]
+    score: float
+    paths: int
+
+
+@dataclass(frozen=True)
+class Suppliers(ToDict):
+    target: EntityRef
+    risk_indicators: list[RiskHit]
+    filters: Filters
+    suppliers: list[SupplierEntry]
+    paths: list[Path]
+    total_paths: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class PathsBetween(ToDict):
+    source: EntityRef
+    target: EntityRef
+    filters: Filters
+    paths: list[Path]
+    total_paths: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class Chokepoints(ToDict):
+    """Where exposure concentrates: inner nodes and relations by the number of exposure
+    paths through them, and a minimum set of relations whose removal cuts every path
+    from ``exporters`` to the risk targets."""
+
+    filters: Filters
+    exporters: list[EntityRef]
+    total_paths: int
+    truncated: bool
+    nodes: list[JSON]
+    relations: list[JSON]
+    min_cut: list[JSON]
+    cut_size: int
+
+
+@dataclass(frozen=True)
+class WhyNot(ToDict):
+    """Why ``subject`` has (or has no) exposure path to ``target`` under the filters."""
+
+    subject: EntityRef
+    target: EntityRef
+    filters: Filters
+    reachable: bool
+    target_is_risk: bool
+    reasons: list[JSON]
+    summary: str

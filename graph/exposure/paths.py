@@ -1,0 +1,250 @@
+"""Bounded path search over the filtered projection.
+
+Two searches share one pruning map, the reverse-BFS distance from every node to the
+nearest goal (:func:`graph.exposure.filters.distances_to`): an edge is followed only if
+its head can still reach a goal within the hops left, so nothing outside the goals'
+``max_hops`` neighbourhood is ever visited.
+
+* :func:`best_paths`: for every goal, the best path score (a layered max-product
+  dynamic programme, exact and fast; used for every score and for the ranking);
+* :func:`enumerate_paths`: the simple paths themselves (depth-first, capped), for the
+  evidence chains a result lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graph.exposure.control import control_status
+from graph.exposure.evidence import (
+    confidence_of,
+    entity_ref,
+    evidence_of,
+    ref_dict,
+    responses_to,
+    status_of,
+)
+from graph.exposure.filters import DECAY, Resolved, adjacency, distances_to, overlaps
+from graph.exposure.model import Hop, Path
+from graph.exposure.risk import Hit, risk_targets, severity, target_model
+from graph.namespaces import local_id
+from graph.projection import OPEN, Edge, Interval, Projection
+
+#: At most this many paths are enumerated per call (scores do not depend on it).
+ENUMERATION_CAP = 20_000
+
+PathEdges = tuple[Edge, ...]
+Starts = list[tuple[str, list[Interval]]]
+FORMULA = ("severity x product of the confidence weights of the distinct claims on the "
+           f"path x {DECAY}^(hops - 1)")
+
+
+@dataclass
+class Ctx:
+    proj: Projection
+    rf: Resolved
+    out: dict[str, list[Edge]]
+    inn: dict[str, list[Edge]]
+    targets: dict[str, list[Hit]]
+    dist: dict[str, int]
+
+
+def context(proj: Projection, rf: Resolved) -> Ctx:
+    out, inn = adjacency(proj, rf)
+    targets = risk_targets(proj, rf)
+    key = ("dist", rf.filters.as_of, rf.filters.min_confidence, rf.filters.technology,
+           rf.include_unverified, rf.max_hops)
+    if key not in proj.cache:
+        proj.cache[key] = distances_to(inn, targets, rf.max_hops)
+    return Ctx(proj, rf, out, inn, targets, proj.cache[key])
+
+
+def edge_factor(proj: Projection, e: Edge) -> float:
+    """A hop that continues the previous hop's claim adds no new confidence term."""
+    return 1.0 if e.requires is not None else proj.weight(e.rec)
+
+
+def start_ok(proj: Projection, e: Edge, valid: list[Interval]) -> bool:
+    return (e.requires is None and proj.records[e.rec].kind == "supply"
+            and overlaps(proj.records[e.rec].span, valid))
+
+
+def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = None,
+               dist: dict[str, int] | None = None) -> dict[str, tuple[float, PathEdges]]:
+    """Goal -> (best confidence product x decay, one path achieving it).
+
+    Layered DP over states (node, claim of the last hop when the node has hops that must
+    continue that claim). Cycles never raise a product (weights <= 1, decay < 1), so the
+    best walk is a simple path.
+    """
+    proj, hmax = ctx.proj, ctx.rf.max_hops
+    goals = ctx.targets if goals is None else goals
+    dist = ctx.dist if dist is None else dist
+    big = hmax + 1
+    State = tuple[str, str | None]
+    layer: dict[State, tuple[float, PathEdges]] = {}
+
+    def state(e: Edge) -> State:
+        return (e.dst, e.rec if any(x.requires == e.rec for x in ctx.out.get(e.dst, ()))
+                else None)
+
+    for node, valid in starts:
+        for e in ctx.out.get(node, ()):
+            if dist.get(e.dst, big) <= hmax - 1 and start_ok(proj, e, valid):
+                w, k = proj.weight(e.rec), state(e)
+                if w > layer.get(k, (-1.0, ()))[0]:
+                    layer[k] = (w, (e,))
+    best: dict[str, tuple[float, PathEdges]] = {}
+    for h in range(1, hmax + 1):
+        factor = DECAY ** (h - 1)
+        for (node, _), (val, edges) in layer.items():
+            if node in goals and val * factor > best.get(node, (-1.0, ()))[0]:
+                best[node] = (val * factor, edges)
+        if h == hmax:
+            break
+        nxt: dict[State, tuple[float, PathEdges]] = {}
+        left = hmax - h - 1
+        for (node, pending), (val, edges) in layer.items():
+            for e in ctx.out.get(node, ()):
+                if (e.requires is not None and e.requires != pending) or \
+                        dist.get(e.dst, big) > left:
+                    continue
+                w, k = val * edge_factor(proj, e), state(e)
+                if w > nxt.get(k, (-1.0, ()))[0]:
+                    nxt[k] = (w, (*edges, e))
+        layer = nxt
+    return best
+
+
+def enumerate_paths(ctx: Ctx, starts: Starts, *, goals: set[str] | dict[str, list[Hit]],
+                    dist: dict[str, int], first_ok: Callable[[Edge, list[Interval]], bool],
+                    cap: int = ENUMERATION_CAP) -> tuple[list[PathEdges], bool]:
+    """Every simple path of at most max_hops hops from a start to a goal (up to ``cap``)."""
+    hmax, big = ctx.rf.max_hops, ctx.rf.max_hops + 1
+    found: list[PathEdges] = []
+    seen: set[PathEdges] = set()
+
+    def walk(node: str, valid: list[Interval], edges: list[Edge], on: set[str]) -> bool:
+        left = hmax - len(edges) - 1
+        prev = edges[-1] if edges else None
+        for e in ctx.out.get(node, ()):
+            if e.dst in on or dist.get(e.dst, big) > left:
+                continue
+            if prev is None:
+                if not first_ok(e, valid):
+                    continue
+            elif e.requires is not None and e.requires != prev.rec:
+                continue
+            edges.append(e)
+            if e.dst in goals:
+                t = tuple(edges)
+                if t not in seen:
+                    seen.add(t)
+                    found.append(t)
+                    if len(found) >= cap:
+                        return True
+            on.add(e.dst)
+            stop = left > 0 and walk(e.dst, valid, edges, on)
+            on.discard(e.dst)
+            edges.pop()
+            if stop:
+                return True
+        return False
+
+    truncated = False
+    for node, valid in starts:
+        if dist.get(node, big) <= hmax and walk(node, valid, [], {node}):
+            truncated = True
+            break
+    return found, truncated
+
+
+def reverse_paths(ctx: Ctx, goal: str, cap: int = ENUMERATION_CAP
+                  ) -> tuple[list[PathEdges], bool]:
+    """Every simple path of at most max_hops hops that ends at ``goal`` and begins with a
+    supply by its first node (depth-first over in-edges)."""
+    proj, hmax = ctx.proj, ctx.rf.max_hops
+    found: list[PathEdges] = []
+
+    def walk(node: str, edges: list[Edge], on: set[str]) -> bool:
+        nxt = edges[0] if edges else None
+        for e in ctx.inn.get(node, ()):
+            if e.src in on or (nxt is not None and nxt.requires is not None
+                               and nxt.requires != e.rec):
+                continue
+            path = [e, *edges]
+            if start_ok(proj, e, [OPEN]):
+                found.append(tuple(path))
+                if len(found) >= cap:
+                    return True
+            if len(path) < hmax:
+                on.add(e.src)
+                stop = walk(e.src, path, on)
+                on.discard(e.src)
+                if stop:
+                    return True
+        return False
+
+    truncated = walk(goal, [], {goal})
+    return found, truncated
+
+
+def path_terms(proj: Projection, edges: PathEdges, sev: float) -> dict[str, object]:
+    conf = [{"relation": local_id(e.rec), "weight": proj.weight(e.rec)}
+            for e in edges if e.requires is None]
+    product = 1.0
+    for c in conf:
+        product *= float(str(c["weight"]))
+    hops = len(edges)
+    factor = DECAY ** (hops - 1)
+    return {"formula": FORMULA, "severity": sev, "confidence": conf,
+            "confidence_product": round(product, 6), "hops": hops, "decay": DECAY,
+            "decay_factor": round(factor, 6), "score": round(sev * product * factor, 6)}
+
+
+def path_score(proj: Projection, edges: PathEdges, sev: float) -> float:
+    product = 1.0
+    for e in edges:
+        product *= edge_factor(proj, e)
+    return sev * product * DECAY ** (len(edges) - 1)
+
+
+def hop_model(proj: Projection, e: Edge) -> Hop:
+    r = proj.records[e.rec]
+    product = ref_dict(proj, r.products[0]) if r.products else None
+    return Hop(
+        from_=local_id(e.src), to=local_id(e.dst),
+        relation={**ref_dict(proj, e.rec), "kind": r.kind}, role=e.role, product=product,
+        technology=[ref_dict(proj, t) for t in sorted(r.technologies)],
+        date={"date": r.date, "start": r.start, "end": r.end},
+        status=status_of(proj, e.rec), counts=proj.counts(e.rec),
+        confidence=confidence_of(proj, e.rec), evidence=evidence_of(proj, e.rec),
+        responses=responses_to(proj, e.rec))
+
+
+def path_model(ctx: Ctx, edges: PathEdges) -> Path:
+    proj = ctx.proj
+    end = edges[-1].dst
+    hits = ctx.targets.get(end, [])
+    sev = severity(proj, hits)
+    hops = [hop_model(proj, e) for e in edges]
+    nodes = [entity_ref(proj, edges[0].src)] + [entity_ref(proj, e.dst) for e in edges]
+    techs = {t for e in edges for t in proj.records[e.rec].technologies}
+    terms = path_terms(proj, edges, sev)
+    target_counts = all(proj.counts(h.flag) for h in hits) if hits else True
+    return Path(nodes=nodes, hops=hops, target=target_model(proj, end, hits),
+                control_status=control_status(proj, techs),
+                score=float(str(terms["score"])), score_terms=terms,
+                counts=all(h.counts for h in hops) and target_counts)
+
+
+def ranked(ctx: Ctx, paths: list[PathEdges]) -> Iterator[PathEdges]:
+    """Paths best first (score, then fewer hops, then ids, so output is stable)."""
+    proj = ctx.proj
+
+    def key(p: PathEdges) -> tuple[float, int, tuple[str, ...]]:
+        sev = severity(proj, ctx.targets.get(p[-1].dst, []))
+        return (-path_score(proj, p, sev), len(p), tuple(e.rec + e.dst for e in p))
+
+    yield from sorted(paths, key=key)
