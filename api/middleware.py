@@ -1,11 +1,161 @@
-"""Placeholder: security headers, body limits and rate limiting are added by their issue."""
+"""Middleware for every response: security headers, a request-body limit, rate limiting.
+
+Pure ASGI (no ``BaseHTTPMiddleware``): they wrap ``receive``/``send`` and cost a few
+microseconds per request, which the endpoint benchmark needs.
+
+- **Headers.** A strict Content-Security-Policy on *all* responses (scripts and
+  everything else from this host only, no inline script, no plugins, no framing),
+  ``nosniff``, no referrer. Pages must never load anything from another host.
+- **Body limit.** ``Content-Length`` over ``max_body_bytes`` is refused before reading
+  (413); a chunked body is counted as it arrives and cut off at the limit.
+- **Rate limit.** A token bucket per client address: ``rate_limit_per_minute`` requests
+  a minute with bursts of the same size; past it, 429 with ``Retry-After`` (seconds until
+  a token is back). ``/healthz`` is exempt so that monitoring sees a flooded server as up.
+"""
 
 from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from fastapi import FastAPI
 
 from api.settings import Settings
 
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+EXEMPT_PATHS = frozenset(("/healthz",))
+
+
+async def _plain(send: Send, status: int, detail: str,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"error": {413: "TooLarge", 429: "TooManyRequests"}.get(status, "Error"),
+                       "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in SECURITY_HEADERS if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        detail = f"request body over the {self.limit}-byte limit"
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    return await _plain(send, 413, detail, [(b"connection", b"close")])
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await _plain(send, 413, detail, [(b"connection", b"close")])
+
+
+class RateLimit:
+    """Token bucket per client address (in memory; one process serves everything)."""
+
+    def __init__(self, app: ASGIApp, per_minute: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def _take(self, client: str) -> float:
+        """0 when the request may pass, else the seconds until it would."""
+        now = self.clock()
+        tokens, last = self.buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1:
+            self.buckets[client] = (tokens - 1, now)
+            return 0.0
+        self.buckets[client] = (tokens, now)
+        if len(self.buckets) > 100_000:  # forget idle clients rather than grow forever
+            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
+        return (1 - tokens) / self.rate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
+            return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self._take(client)
+        if wait > 0:
+            retry = str(max(1, math.ceil(wait)))
+            return await _plain(send, 429, f"too many requests; retry in {retry} s",
+                                [(b"retry-after", retry.encode())])
+        await self.app(scope, receive, send)
+
 
 def install(app: FastAPI, settings: Settings) -> None:
-    return None
+    """Add the middleware; the last added runs first (headers wrap everything)."""
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(SecurityHeaders)

@@ -1,0 +1,177 @@
+"""The /sparql endpoint: the W3C SPARQL 1.1 Protocol over the store, safe by default.
+
+Each request goes through small steps: read the protocol request (``protocol``), check
+the text without running it (``inspect``: limits, SERVICE/LOAD, local FROM only), pick a
+format (``media``), run it in a killable worker process (``pool``) and send the bytes
+the worker serialised. Updates (``updates``) are off unless an operator turns them on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from api.settings import Settings
+from api.sparql import description, editor, media, protocol, updates
+from api.sparql.inspect import add_using, check_local_graphs, inspect
+from api.sparql.pool import Busy, WorkerPool
+from api.sparql.worker import Task
+from graph.errors import QueryError, QueryRefused
+from graph.store import Store
+
+TRUNCATED_HEADER = "X-SPARQL-Results-Truncated"
+_EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
+               "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+def _error(status: int, exc: BaseException | str, headers: dict[str, str] | None = None
+           ) -> JSONResponse:
+    name = type(exc).__name__ if isinstance(exc, BaseException) else "Error"
+    return JSONResponse({"error": name, "detail": str(exc)}, status_code=status,
+                        headers=headers)
+
+
+class SparqlEndpoint:
+    """The endpoint's state: the store, the settings, the worker pool and the audit log."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.pool = WorkerPool(store, size=settings.max_concurrent_queries,
+                               timeout=settings.query_timeout)
+        self.audit = updates.AuditLog(settings.audit_log)
+        self._update_lock = asyncio.Lock()
+
+    def _base(self, request: Request) -> str:
+        return str(request.base_url) + "sparql"
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            op = await protocol.read(request)
+        except protocol.UnsupportedMedia as exc:
+            return _error(415, exc)
+        if op.kind == "update":
+            return await self.update(request, op)
+        if op.kind == "query":
+            return await self.query(request, op)
+        accept = request.headers.get("accept")
+        if request.method == "GET" and media.wants_html(accept):
+            return HTMLResponse(editor.render(self.settings))
+        return self.describe(request, accept, op.fmt)
+
+    def describe(self, request: Request, accept: str | None, fmt: str | None) -> Response:
+        name = media.negotiate(None, accept, fmt) or "turtle"
+        triples = description.service_description(self.store, self.settings,
+                                                  self._base(request))
+        return Response(description.serialize(triples, _RDF[name]),
+                        media_type=media.CANONICAL[name], headers={"Vary": "Accept"})
+
+    async def query(self, request: Request, op: protocol.Operation) -> Response:
+        s = self.settings
+        found = inspect(op.text, update=False, base=self._base(request),
+                        max_length=s.max_query_length, max_depth=s.max_query_depth)
+        fmt = media.negotiate(found.form, request.headers.get("accept"), op.fmt)
+        if fmt is None:
+            return _error(406, f"no acceptable format for a {found.form} result; offer one of "
+                          + ", ".join(media.RESULTS if found.form in ("SELECT", "ASK")
+                                      else media.GRAPHS))
+        task = Task(op.text, self._base(request), fmt, s.max_result_rows)
+        if op.has_dataset:
+            for iri in op.default_graphs + op.named_graphs:
+                if iri.lower().startswith("file:"):
+                    raise QueryRefused(f"<{iri}>: file IRIs are refused")
+            task = Task(op.text, task.base, fmt, s.max_result_rows,
+                        default_graph=op.default_graphs, named_graphs=op.named_graphs)
+        elif found.from_graphs or found.from_named:
+            local = {g.value for g in self.store.named_graphs()}
+            check_local_graphs(found.from_graphs, local, "FROM")
+            check_local_graphs(found.from_named, local, "FROM NAMED")
+            task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
+        try:
+            result = await self.pool.run(task)
+        except Busy as exc:
+            retry = str(max(1, math.ceil(s.query_timeout)))
+            return _error(503, exc, {"Retry-After": retry})
+        headers = {"Vary": "Accept", "X-Query-Seconds": f"{result.seconds:.4f}"}
+        if result.truncated:
+            headers[TRUNCATED_HEADER] = f"true; limit={s.max_result_rows}"
+        if op.fmt:
+            headers["Content-Disposition"] = f'attachment; filename="results.{_EXTENSIONS[fmt]}"'
+        return Response(result.body, media_type=media.CANONICAL[fmt], headers=headers)
+
+    async def update(self, request: Request, op: protocol.Operation) -> Response:
+        s = self.settings
+        client = request.client.host if request.client else "unknown"
+        try:
+            who = updates.authorise(s, request.headers.get("authorization"))
+        except updates.UpdateForbidden as exc:
+            return _error(403, exc)
+        except updates.Unauthorized as exc:
+            await self.audit.arecord(client=client, token=None, update=op.text,
+                                     result="refused: no valid token")
+            return _error(401, exc, {"WWW-Authenticate": 'Bearer realm="survkg"'})
+        entry: dict[str, Any] = {"client": client, "token": who, "update": op.text,
+                                 "using": op.default_graphs, "using_named": op.named_graphs}
+        started = time.perf_counter()
+        try:
+            text = self._prepare_update(request, op)
+            await self.pool.check_update(text)
+            async with self._update_lock:
+                await asyncio.to_thread(self._run_update, text)
+        except QueryError as exc:
+            await self.audit.arecord(**entry, result=updates.describe_error(exc),
+                                     seconds=round(time.perf_counter() - started, 4))
+            raise
+        await self.audit.arecord(**entry, result="ok",
+                                 seconds=round(time.perf_counter() - started, 4))
+        return Response(status_code=204)
+
+    def _prepare_update(self, request: Request, op: protocol.Operation) -> str:
+        s = self.settings
+        found = inspect(op.text, update=True, base=self._base(request),
+                        max_length=s.max_query_length, max_depth=s.max_query_depth)
+        text = op.text
+        if op.has_dataset:
+            if found.has_using:
+                raise QueryError("using-graph-uri / using-named-graph-uri cannot be combined "
+                                 "with USING or WITH in the update")
+            text = add_using(text, found.where_offsets, op.default_graphs, op.named_graphs)
+        # The service's base IRI is the endpoint; a BASE in the text overrides it.
+        return f"BASE <{self._base(request)}>\n{text}"
+
+    def _run_update(self, text: str) -> None:
+        try:
+            self.store.update(text)
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"update failed, nothing was changed: {exc}") from exc
+
+
+def make_router(store: Store, settings: Settings) -> APIRouter:
+    """The /sparql endpoint, its editor's files, and the worker pool's lifetime."""
+    endpoint = SparqlEndpoint(store, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await endpoint.pool.start()
+        try:
+            yield
+        finally:
+            await endpoint.pool.aclose()
+
+    router = APIRouter(lifespan=lifespan)
+    router.add_api_route("/sparql", endpoint.handle, methods=["GET", "POST"],
+                         name="sparql", summary="SPARQL 1.1 Protocol endpoint",
+                         response_class=Response)
+    router.include_router(editor.make_assets_router(settings))
+    router.__dict__["endpoint"] = endpoint  # reachable for tests and benchmarks
+    return router

@@ -1,0 +1,240 @@
+"""Query workers: separate processes that can be killed, over read-only snapshots.
+
+pyoxigraph cannot be interrupted from Python and a hostile query can crash it, so every
+public query runs in a worker process (``python -m api.sparql.worker``) and the server
+only waits on the worker's pipe, asynchronously: the event loop never blocks.
+
+- **Time limit.** A query that has not answered within ``query_timeout`` seconds has
+  its worker killed (SIGKILL); the slot gets a fresh worker straight away.
+- **Concurrency.** ``max_concurrent_queries`` slots, one worker each. A request that
+  waits longer than ``query_timeout`` for a slot is answered 503 with Retry-After.
+- **Crashes.** A worker that dies mid-query yields a clear error and is replaced; the
+  server process never runs the engine's parser on public input.
+- **Freshness.** Workers read a *snapshot* of the store at a version: a RocksDB
+  checkpoint (hard links, milliseconds) of an on-disk store, or an N-Quads dump of an
+  in-memory one (each worker loads it into memory, keeping in-memory speed). When the
+  store's ``version`` moves on (a write in this process), the next query takes a new
+  snapshot and workers on the old one are replaced before they answer again, so a
+  client reads its own writes.
+
+Workers are plain subprocesses speaking length-prefixed pickles over stdin/stdout (only
+this process writes to them), not ``multiprocessing``: no re-import of the server's main
+module in the child, and nothing inherited but the environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pickle
+import shutil
+import struct
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from api.sparql.worker import Snapshot, Task
+from graph.errors import QueryError, QueryTimeout, SurvkgError
+from graph.store import Store
+
+#: How long a fresh worker may take to open its snapshot before it counts as failed.
+READY_TIMEOUT = 300.0
+_LIMIT = 2**31
+
+
+class Busy(SurvkgError):
+    """Every worker stayed busy for the whole wait: the client should retry later."""
+
+
+@dataclass
+class Result:
+    body: bytes
+    truncated: bool
+    seconds: float
+
+
+class _Worker:
+    def __init__(self, process: asyncio.subprocess.Process, version: int) -> None:
+        self.process = process
+        self.version = version
+        self.ready: asyncio.Task[None] | None = None
+
+    async def send(self, message: Any) -> None:
+        assert self.process.stdin is not None
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.write(struct.pack("!I", len(data)) + data)
+        await self.process.stdin.drain()
+
+    async def recv(self) -> Any:
+        assert self.process.stdout is not None
+        (size,) = struct.unpack("!I", await self.process.stdout.readexactly(4))
+        return pickle.loads(await self.process.stdout.readexactly(size))
+
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None
+
+    async def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        await self.process.wait()
+
+
+async def _start_process() -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.sparql.worker",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LIMIT)
+
+
+class WorkerPool:
+    def __init__(self, store: Store, *, size: int, timeout: float,
+                 workdir: Path | None = None) -> None:
+        self.store = store
+        self.size = max(1, size)
+        self.timeout = timeout
+        self._workdir = Path(tempfile.mkdtemp(prefix="survkg-snapshots-", dir=workdir))
+        self._snapshots: list[Snapshot] = []
+        self._idle: list[_Worker] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._snap_lock: asyncio.Lock | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.killed = 0  # workers killed on timeout or crash (tests and metrics)
+
+    # -- snapshots -------------------------------------------------------------
+    def _take_snapshot(self, version: int) -> Snapshot:
+        raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
+        target = self._workdir / f"v{version}-{time.monotonic_ns()}"
+        if self.store.location != ":memory:":
+            raw.flush()
+            raw.backup(str(target))
+            return Snapshot(version, "rocksdb", str(target))
+        target.mkdir()
+        path = target / "data.nq"
+        raw.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        return Snapshot(version, "nquads", str(path))
+
+    async def snapshot(self) -> Snapshot:
+        """The snapshot of the store's current version, taken now if needed."""
+        assert self._snap_lock is not None
+        version = self.store.version
+        if self._snapshots and self._snapshots[-1].version == version:
+            return self._snapshots[-1]
+        async with self._snap_lock:
+            if self._snapshots and self._snapshots[-1].version == self.store.version:
+                return self._snapshots[-1]
+            snap = await asyncio.to_thread(self._take_snapshot, self.store.version)
+            self._snapshots.append(snap)
+            # Keep the previous snapshot: a worker may still be finishing a query on it.
+            for old in self._snapshots[:-2]:
+                shutil.rmtree(Path(old.path) if old.kind == "rocksdb" else
+                              Path(old.path).parent, ignore_errors=True)
+            self._snapshots = self._snapshots[-2:]
+            return snap
+
+    # -- workers ---------------------------------------------------------------
+    async def _spawn(self, snap: Snapshot) -> _Worker:
+        w = _Worker(await _start_process(), snap.version)
+        w.ready = asyncio.get_running_loop().create_task(self._handshake(w, snap))
+        return w
+
+    async def _handshake(self, w: _Worker, snap: Snapshot) -> None:
+        try:
+            await w.send(snap)
+            message = await asyncio.wait_for(w.recv(), READY_TIMEOUT)
+        except (OSError, EOFError, asyncio.IncompleteReadError, TimeoutError) as exc:
+            await w.kill()
+            raise QueryError(f"query worker failed to start: {exc!r}") from None
+        if message[0] != "ready":
+            await w.kill()
+            raise QueryError(f"query worker failed to start: {message!r}")
+
+    async def start(self) -> None:
+        """Take the first snapshot and start every worker (they open it in parallel)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+            self._snap_lock = asyncio.Lock()
+        snap = await self.snapshot()
+        while len(self._idle) < self.size:
+            self._idle.append(await self._spawn(snap))
+
+    async def _acquire(self, snap: Snapshot) -> _Worker:
+        w = self._idle.pop() if self._idle else await self._spawn(snap)
+        if w.version != snap.version or not w.alive:
+            await w.kill()
+            w = await self._spawn(snap)
+        assert w.ready is not None
+        try:
+            await w.ready
+        except QueryError:
+            w = await self._spawn(snap)
+            assert w.ready is not None
+            await w.ready
+        return w
+
+    async def run(self, task: Task) -> Result:
+        """Run ``task`` in a worker within the time limit."""
+        if self._slots is None:
+            await self.start()
+        assert self._slots is not None
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.timeout)
+        except TimeoutError:
+            raise Busy("all query workers are busy; retry shortly") from None
+        try:
+            snap = await self.snapshot()
+            w = await self._acquire(snap)
+            started = time.perf_counter()
+            try:
+                await w.send(task)
+                message = await asyncio.wait_for(w.recv(), self.timeout)
+            except TimeoutError:
+                await self._replace(w, snap)
+                raise QueryTimeout(f"query stopped after the {self.timeout:g} s time limit "
+                                   "(its worker process was killed)") from None
+            except (EOFError, OSError, asyncio.IncompleteReadError):
+                await self._replace(w, snap)
+                raise QueryError("the query engine stopped on this query (its worker "
+                                 "process crashed); it was not run to completion") from None
+            self._idle.append(w)
+            elapsed = time.perf_counter() - started
+            if message[0] == "ok":
+                return Result(message[1], message[2], elapsed)
+            prefix = "SPARQL syntax error: " if message[0] == "syntax" else ""
+            raise QueryError(prefix + message[1])
+        finally:
+            self._slots.release()
+
+    async def _replace(self, w: _Worker, snap: Snapshot) -> None:
+        self.killed += 1
+        await w.kill()
+        self._idle.insert(0, await self._spawn(snap))
+
+    async def check_update(self, text: str) -> None:
+        """Parse an update in a throw-away worker process (the parser can crash)."""
+        w = _Worker(await _start_process(), -1)
+        try:
+            await w.send(text)
+            message = await asyncio.wait_for(w.recv(), self.timeout)
+        except TimeoutError:
+            raise QueryTimeout("the update took too long to check") from None
+        except (EOFError, OSError, asyncio.IncompleteReadError):
+            raise QueryError("the update crashed the parser; it was not run") from None
+        finally:
+            await w.kill()
+        if message[0] != "ok":
+            raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "")
+                             + message[1])
+
+    async def aclose(self) -> None:
+        workers, self._idle = self._idle, []
+        for w in workers:
+            with contextlib.suppress(ProcessLookupError):
+                w.process.kill()
+        for w in workers:
+            await w.process.wait()
+        shutil.rmtree(self._workdir, ignore_errors=True)

@@ -1,0 +1,211 @@
+"""The code that runs inside a query worker process.
+
+A worker opens one read-only snapshot of the store, says it is ready, then answers tasks
+from its pipe one at a time: run the query, cut the result at the row limit, serialise it
+and send back the bytes. The parent kills it when a query runs past its time limit, so
+nothing here needs to be interruptible. It imports only pyoxigraph and the standard
+library's light modules so that a fresh worker starts fast.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import pickle
+import struct
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from graph.namespaces import PREFIXES
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RESULT_FORMATS = {
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+}
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only copy of the store at one version: a RocksDB checkpoint or an N-Quads dump."""
+
+    version: int
+    kind: str  # "rocksdb" | "nquads"
+    path: str
+
+
+@dataclass(frozen=True)
+class Task:
+    text: str
+    base: str | None
+    fmt: str
+    max_rows: int
+    #: None: the union of all graphs (or the query's own FROM when ``from_query``).
+    default_graph: list[str] | None = None
+    named_graphs: list[str] | None = None
+    from_query: bool = False
+
+
+def isolate_network() -> bool:
+    """Move this process into an empty network namespace, where possible (Linux).
+
+    Defence in depth behind the text checks of ``api.sparql.inspect``: if a query ever
+    reached the engine's HTTP client, there would be no network to reach. Needs root or
+    unprivileged user namespaces; without them the text checks are the protection.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        flags = _CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET
+        return bool(libc.unshare(flags) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def open_snapshot(snap: Snapshot) -> ox.Store:
+    if snap.kind == "rocksdb":
+        return ox.Store.read_only(snap.path)
+    store = ox.Store()
+    store.bulk_load(path=snap.path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                        "predicate": term_json(term.predicate),
+                                        "object": term_json(term.object)}}
+
+
+def _take(items: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
+    out: list[Any] = []
+    for item in items:
+        if len(out) == limit:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str,
+              max_rows: int) -> tuple[bytes, bool]:
+    """The result in format ``fmt``, cut after ``max_rows`` rows or triples; and whether cut."""
+    if isinstance(result, ox.QueryBoolean):
+        return result.serialize(format=RESULT_FORMATS[fmt]) or b"", False
+    if isinstance(result, ox.QueryTriples):
+        triples, cut = _take(iter(result), max_rows)
+        prefixes = PREFIXES if fmt in ("turtle", "jsonld", "rdfxml") else None
+        return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b"", cut
+    names = [v.value for v in result.variables]
+    rows, cut = _take(iter(result), max_rows)
+    bindings = []
+    for sol in rows:
+        row = {}
+        for name in names:
+            value = sol[name]
+            if value is not None:
+                row[name] = term_json(value)
+        bindings.append(row)
+    body = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt != "json":
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=RESULT_FORMATS[fmt]) or b""
+    return body, cut
+
+
+def execute(store: ox.Store, task: Task) -> tuple[bytes, bool]:
+    kwargs: dict[str, Any] = {"base_iri": task.base, "prefixes": PREFIXES}
+    if task.default_graph is not None or task.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graph or []]
+        if task.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
+    elif not task.from_query:
+        kwargs["use_default_graph_as_union"] = True
+    return serialize(store.query(task.text, **kwargs), task.fmt, task.max_rows)
+
+
+def read_frame(stream: BinaryIO) -> Any:
+    header = stream.read(4)
+    if len(header) < 4:
+        raise EOFError
+    (size,) = struct.unpack("!I", header)
+    return pickle.loads(stream.read(size))
+
+
+def write_frame(stream: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("!I", len(data)) + data)
+    stream.flush()
+
+
+def answer(store: ox.Store, task: Task) -> tuple[Any, ...]:
+    try:
+        body, cut = execute(store, task)
+        return ("ok", body, cut)
+    except SyntaxError as exc:
+        return ("syntax", str(exc))
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def check_update(text: str) -> tuple[Any, ...]:
+    """Parse (and run, on an empty store) an update, in a process that may crash."""
+    try:
+        ox.Store().update(text)
+        return ("ok",)
+    except SyntaxError as exc:
+        return ("syntax", str(exc))
+    except (OSError, ValueError) as exc:
+        return ("error", str(exc))
+
+
+def main() -> None:
+    """``python -m api.sparql.worker``: frames in on stdin, frames out on stdout.
+
+    The first frame names the job: a :class:`Snapshot` to serve queries from (answered
+    ``("ready", version)``, then one answer per :class:`Task`), or an update text to
+    check once.
+    """
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the frames
+    inp = sys.stdin.buffer
+    isolate_network()
+    job = read_frame(inp)
+    if isinstance(job, str):
+        write_frame(out, check_update(job))
+        return
+    store = open_snapshot(job)
+    write_frame(out, ("ready", job.version))
+    while True:
+        try:
+            task = read_frame(inp)
+        except EOFError:
+            return
+        write_frame(out, answer(store, task))
+
+
+if __name__ == "__main__":
+    main()
