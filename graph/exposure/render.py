@@ -1,0 +1,94 @@
+"""Plain-text rendering of exposure results for the CLI (``--format table``).
+
+Wording follows the data: a hop is "supplied" or "takes part in", qualified by the claim's
+status; nothing here says how the technology was used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.exposure.model import Chokepoints, Exposure, Path, PathsBetween, Suppliers
+
+_VERB = {"supply": "supplied", "via-in": "supplied, via", "via-out": "passed on to",
+         "programme": "for programme", "participation": "takes part in"}
+
+
+def _how(inherited: dict[str, Any]) -> str:
+    if inherited["how"] == "direct":
+        return "flagged directly"
+    return f"by {inherited['how']}, from {inherited['from']['label']}"
+
+
+def path_lines(p: Path, n: int) -> list[str]:
+    flag = "" if p.counts else "  [includes claims that do not count by default]"
+    lines = [f"{n:>3}. score {p.score:.4f}  ({p.score_terms['hops']} hops; control: "
+             f"{p.control_status.status}){flag}"]
+    labels = {x.id: x.label for x in p.nodes}
+    for h in p.hops:
+        status = h.status or "no status"
+        tech = ", ".join(t["label"] for t in h.technology) or "technology not stated"
+        when = h.date.get("date") or "-".join(x for x in (h.date.get("start"),
+                                                           h.date.get("end")) if x) or "undated"
+        lines.append(f"       {labels[h.from_]} -> {labels[h.to]}: {_VERB.get(h.role, h.role)}"
+                     f" ({status}, {h.confidence.label}, {when}; {tech}) [{h.relation['id']}]")
+        for s in h.evidence:
+            lines.append(f"         source: {s.title} ({s.publisher or '?'}, {s.date or 'n.d.'})"
+                         + (f" {s.url}" if s.url else ""))
+        for r in h.responses:
+            lines.append(f"         response: {r.respondent or '?'}: {r.statement or r.id}")
+    inds = "; ".join(f"{r.indicator['label']} ({r.severity}, {_how(r.inherited)})"
+                     for r in p.target.risk_indicators)
+    places = " > ".join(pl.label for pl in p.target.places)
+    lines.append(f"       target: {p.target.label}" + (f" [{places}]" if places else "")
+                 + (f": {inds}" if inds else ""))
+    return lines
+
+
+def exposure_text(e: Exposure) -> str:
+    out = [f"Exposure of {e.subject.label} ({e.subject.id}): score {e.score:.4f}",
+           "group: " + ", ".join(f"{m.entity.label} ({m.relation})" for m in e.group),
+           f"score = {e.score_terms['formula']}", ""]
+    out.append(f"{'target':<48} {'severity':>8} {'best path':>10} {'adds':>8} {'paths':>6}")
+    for t in e.targets:
+        out.append(f"{t.target.label[:48]:<48} {t.severity:>8.2f} {t.best_path:>10.4f} "
+                   f"{t.contribution:>8.4f} {t.paths:>6}")
+    out += ["", f"{e.total_paths} path(s){' (truncated)' if e.truncated else ''}; "
+                f"{len(e.paths)} shown", e.wording, ""]
+    for i, p in enumerate(e.paths, 1):
+        out += path_lines(p, i)
+    return "\n".join(out)
+
+
+def suppliers_text(s: Suppliers) -> str:
+    out = [f"Suppliers of {s.target.label} ({s.target.id})"]
+    out += [f"  risk: {r.indicator['label']} ({r.severity})" for r in s.risk_indicators]
+    out.append(f"{'supplier':<40} {'score':>8} {'paths':>6}  groups")
+    for e in s.suppliers:
+        out.append(f"{e.supplier.label[:40]:<40} {e.score:>8.4f} {e.paths:>6}  "
+                   + ", ".join(g.label for g in e.groups))
+    out.append("")
+    for i, p in enumerate(s.paths, 1):
+        out += path_lines(p, i)
+    return "\n".join(out)
+
+
+def paths_text(r: PathsBetween) -> str:
+    out = [f"{r.total_paths} path(s) from {r.source.label} to {r.target.label}"
+           f"{' (truncated)' if r.truncated else ''}"]
+    for i, p in enumerate(r.paths, 1):
+        out += path_lines(p, i)
+    return "\n".join(out)
+
+
+def chokepoints_text(c: Chokepoints) -> str:
+    out = [f"{c.total_paths} exposure path(s) from {len(c.exporters)} exporter(s)", "",
+           "intermediaries carrying most paths:"]
+    out += [f"  {n['paths']:>6}  {n['label']} ({n['id']})" for n in c.nodes]
+    out += ["", "relations carrying most paths:"]
+    out += [f"  {r['paths']:>6}  {r['label']} ({r['id']})" for r in c.relations]
+    out += ["", f"minimum cut: {c.cut_size} relation(s) whose removal cuts every path:"]
+    for cut in c.min_cut:
+        out.append(f"  {cut['from']} -> {cut['to']}: "
+                   + ", ".join(r["id"] for r in cut["relations"]))
+    return "\n".join(out)
