@@ -187,6 +187,8 @@ MISSTATEMENT: dict[str, tuple[str, str, list[str]]] = {
     "M-06": ("skg:Disputed", "skg:Inferred", [*EXPORTERS, R428]),
 }
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+
 DATE_TYPES = ((re.compile(r"^\d{4}-\d{2}-\d{2}$"), "xsd:date"),
               (re.compile(r"^\d{4}-\d{2}$"), "xsd:gYearMonth"),
               (re.compile(r"^\d{4}$"), "xsd:gYear"))
@@ -238,11 +240,13 @@ def sources(sheet: dict[str, Any]) -> str:
     for s in sorted(sheet["sources"], key=lambda s: s["id"]):
         kind = s["kind"]
         date, date_text = typed_date(s["date"])
+        lang = "zh" if CJK.search(s["title"]) else None
         pairs: list[tuple[str, str | list[str]]] = [
             ("a", SOURCE_CLASS[kind]),
             ("skg:sheetId", lit(s["id"])),
-            ("dcterms:title", lit(s["title"])),
-            ("rdfs:label", lit(f"{s['id']}: {s['title']}")),
+            # Titles are in many languages and untagged, except Chinese ones (tagged zh).
+            ("dcterms:title", lit(s["title"], lang)),
+            ("rdfs:label", lit(f"{s['id']}: {s['title']}", lang)),
             ("dcterms:publisher", lit(s["publisher"])),
             ("skg:url", f'"{s["url"]}"^^xsd:anyURI'),
             ("skg:sourceKind", lit(kind)),
