@@ -1,0 +1,86 @@
+"""The exposure view and the search page: server-rendered frames over the core functions.
+
+The exposure page renders the score, its terms and the subject's group on the server;
+``/static/exposure.js`` draws the paths in the graph, highlights them one by one, builds
+the evidence table of each path from ``/api/exposure`` and replays the graph over time
+with the as-of slider (relations that had not started or had ended are hidden).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api import graphviews
+from api.routes.exposure import known, make_filters
+from api.settings import Settings
+from graph import entities, export_graph
+from graph.errors import InvalidParameter, UnknownEntity
+from graph.export_graph import ViewCache
+from graph.exposure import MAX_HOPS_LIMIT, exposure
+from graph.store import Store
+
+
+def _year(value: str) -> int | None:
+    return int(value[:4]) if value[:4].isdigit() else None
+
+
+def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
+                       render: Callable[..., HTMLResponse],
+                       not_found: Callable[[UnknownEntity], HTMLResponse],
+                       views: ViewCache) -> None:
+    projections = graphviews.projection_cache(store)
+
+    @router.get("/search", response_class=HTMLResponse)
+    def search_page(q: Annotated[str, Query(max_length=200)] = "",
+                    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+        limit = 25
+        rows, total = entities.search(store, q, limit=limit, offset=offset) if q else ([], 0)
+        return render("search.html", title="Search", q=q, results=rows, total=total,
+                      offset=offset, limit=limit)
+
+    @router.get("/exposure/{id:path}", response_class=HTMLResponse)
+    def exposure_page(id: str,
+                      max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS_LIMIT)] = 4,
+                      min_confidence: Annotated[str, Query(max_length=100)] = "",
+                      include_unverified: bool = False,
+                      technology: Annotated[str, Query(max_length=300)] = "",
+                      as_of: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
+        try:
+            iri = known(store, id)
+        except UnknownEntity as exc:
+            return not_found(exc)
+        proj = projections.get()
+        f = make_filters(max_hops, None, min_confidence, technology, include_unverified, 200)
+        try:
+            result = exposure(proj, iri, f).to_dict()
+            error = None
+        except InvalidParameter as exc:
+            result, error = None, exc
+        view = views.get()
+        nodes: set[str] = set()
+        if result is not None:
+            nodes = {m["entity"]["id"] for m in result["group"]}
+            for path in result["paths"]:
+                nodes.update(n["id"] for n in path["nodes"])
+        nodes = {n for n in nodes if n in view}
+        sub = view.subgraph(nodes).copy()
+        data = graphviews.vis_data(sub, focus=result["subject"]["id"] if result else None)
+        years = [y for _, _, d in sub.edges(data=True)
+                 for y in (_year(str(d.get("start", d.get("date", "")))),
+                           _year(str(d.get("end", "")))) if y]
+        this_year = dt.date.today().year
+        first = min(years, default=this_year - 10)
+        techs = export_graph.technologies(view)
+        params = {"max_hops": max_hops, "min_confidence": min_confidence,
+                  "include_unverified": include_unverified, "technology": technology}
+        return render("exposure.html", title=f"Exposure: {result['subject']['label']}"
+                      if result else "Exposure", ident=id, x=result, error=error,
+                      graph=data, params=params, year_min=min(first, this_year - 1),
+                      year_max=this_year, as_of=as_of, technologies=techs,
+                      levels=sorted(proj.levels.values(), key=lambda lv: lv.rank),
+                      max_hops_limit=MAX_HOPS_LIMIT)

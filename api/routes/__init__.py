@@ -1,0 +1,131 @@
+"""The JSON API under ``/api``: thin routes over the same core functions as the CLI.
+
+Each route parses typed parameters, makes one call into ``graph``, and returns a pydantic
+model (or the core result's ``to_dict()``). Errors are the core's typed errors; the one
+table in ``api/errors.py`` maps them to status codes. Ids are the local names at the end
+of resource IRIs (``org/axis-communications``), hence the ``{id:path}`` parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from api import graphviews
+from api.models import Entity, ErrorBody, GraphJson
+from api.routes.exposure import add_exposure_routes
+from api.settings import Settings
+from graph import export_graph
+from graph.describe import describe
+from graph.errors import InvalidParameter
+from graph.namespaces import ID, rid
+from graph.store import Store
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown id; `candidates` lists close matches"},
+    422: {"description": "A bad parameter; the body names the field"},
+}
+
+RDF_DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+GRAPH_MEDIA = {"json": "application/json", "cytoscape": "application/json",
+               "graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+Depth = Annotated[int, Query(ge=0, le=6, description="Hops around the focus")]
+MaxNodes = Annotated[int, Query(ge=1, le=20_000, description="Cap on returned nodes")]
+
+
+def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
+    return items[offset: offset + limit]
+
+
+def make_router(store: Store, settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["graph"], responses=ERRORS)
+    views = graphviews.view_cache(store)
+
+    @router.get("/entities/{id:path}", response_model=Entity, summary="Describe an entity")
+    def entity(id: str, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+               offset: Offset = 0) -> Entity:
+        """Labels, aliases, types, properties, every relation in and out (claims with their
+        sources, confidence, status and company responses). ``limit``/``offset`` page the
+        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them."""
+        desc = describe(store, id)
+        model = Entity.model_validate(desc)
+        model.claims_total = len(model.claims)
+        model.links_in_total = len(model.links_in)
+        model.claims = _page(model.claims, limit, offset)
+        model.links_in = _page(model.links_in, limit, offset)
+        return model
+
+    @router.get("/graph", summary="The graph or a subgraph, in a graph or RDF format",
+                response_model=GraphJson,
+                responses={200: {"content": {m: {} for m in
+                                             {*GRAPH_MEDIA.values(),
+                                              *(x[1] for x in RDF_DUMPS.values())}}}})
+    def graph(format: Annotated[str, Query(
+                  pattern="^(json|graphml|gexf|cytoscape|turtle|nquads|trig|jsonld)$",
+                  description="json, graphml, gexf, cytoscape, or an RDF dump: "
+                              "turtle, nquads, trig, jsonld")] = "json",
+              focus: Annotated[str | None, Query(max_length=500,
+                                                 description="Entity id to centre on")] = None,
+              depth: Depth = 1, max_nodes: MaxNodes = 5000) -> Response:
+        """A subgraph around ``focus`` (``depth`` hops) or everything (``max_nodes`` cap, the
+        best-connected nodes first; ``truncated`` says so). RDF formats dump the triples of
+        the subgraph's entities and claims, or the whole store when there is no focus."""
+        focus = export_graph.local_or_iri(focus) if focus else None
+        if format in RDF_DUMPS:
+            fmt, media = RDF_DUMPS[format]
+            if focus is None:
+                body = store.export(None, fmt) or b""
+            else:
+                sub, _ = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+                body = _dump_subgraph(store, sub, fmt)
+            return Response(body, media_type=media)
+        sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+        if format == "json":
+            return JSONResponse(export_graph.to_json(sub, total))
+        headers = {}
+        if format in ("graphml", "gexf"):
+            headers["Content-Disposition"] = f'attachment; filename="survkg.{format}"'
+        return Response(export_graph.serialize(sub, format, total), media_type=GRAPH_MEDIA[format],
+                        headers=headers)
+
+    @router.get("/view", summary="A subgraph as vis-network nodes and edges (built by pyvis)")
+    def view(focus: Annotated[str | None, Query(max_length=500)] = None, depth: Depth = 1,
+             max_nodes: Annotated[int, Query(ge=1, le=5000)] = 1500) -> dict[str, Any]:
+        """What the pages draw: node and edge options for vis-network, with each edge's
+        claim, dates, status and technologies so that the page can filter and replay it."""
+        focus = export_graph.local_or_iri(focus) if focus else None
+        sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+        return graphviews.vis_data(sub, total=total, focus=focus)
+
+    add_exposure_routes(router, store, settings)
+    return router
+
+
+def _dump_subgraph(store: Store, sub: Any, fmt: ox.RdfFormat) -> bytes:
+    """The triples whose subject is a node or a claim of ``sub`` (graph names kept)."""
+    subjects = set(sub.nodes) | {d.get("claim") for _, _, d in sub.edges(data=True)}
+    quads: list[ox.Quad] = []
+    for s in sorted(x for x in subjects if x):
+        iri = s if s.startswith("http") else rid(s).value
+        quads.extend(store.quads(ox.NamedNode(iri), None, None, None))
+    if not fmt.supports_datasets:
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        return ox.serialize(triples, None, format=fmt, prefixes={"id": ID}) or b""
+    return ox.serialize(quads, None, format=fmt, prefixes={"id": ID}) or b""
+
+
+def check_id(value: str, field: str = "id") -> str:
+    if not value or len(value) > 500:
+        raise InvalidParameter(field, "an entity id is 1 to 500 characters")
+    return value

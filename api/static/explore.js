@@ -1,0 +1,237 @@
+/* Explorer: the whole graph or a focus, filters, expand-on-click (fetched from /api),
+   shortest path, and export of the current view (PNG, GEXF, GraphML). */
+(function () {
+  "use strict";
+  var SKG = window.SKG;
+  var box, info, note, g = null;
+  var COUNTING = { Confirmed: true, Reported: true };
+
+  function $(id) { return document.getElementById(id); }
+
+  function currentFilters() {
+    var types = {};
+    document.querySelectorAll("#type-filters input[type=checkbox]").forEach(function (c) {
+      types[c.value] = c.checked;
+    });
+    return { types: types, tech: $("f-tech").value, country: $("f-country").value, status: $("f-status").value };
+  }
+
+  function applyFilters() {
+    if (!g) { return; }
+    var f = currentFilters();
+    var techNodes = null;
+    if (f.tech) {
+      techNodes = {};
+      g.edges.forEach(function (e) {
+        if ((" " + (e.technology || "") + " ").indexOf(" " + f.tech + " ") >= 0) {
+          techNodes[e.from] = true; techNodes[e.to] = true;
+        }
+      });
+    }
+    var nodeOk = function (n) {
+      if (f.types[n.kind] === false) { return false; }
+      if (f.country && n.country !== f.country && n.id !== f.country) { return false; }
+      if (techNodes && !techNodes[n.id]) { return false; }
+      return true;
+    };
+    var edgeOk = function (e) {
+      if (f.tech && e.kind.indexOf("supply") === 0 &&
+          (" " + (e.technology || "") + " ").indexOf(" " + f.tech + " ") < 0) { return false; }
+      if (f.status && e.status) {
+        if (f.status === "counting") { return !!COUNTING[e.status]; }
+        return e.status === f.status;
+      }
+      return true;
+    };
+    g.setFilters(nodeOk, edgeOk);
+    note.textContent = g.nodeView.length + " nodes and " + g.edgeView.length + " relations shown" +
+      (g.truncated ? " (graph capped at " + g.nodes.length + " of " + g.total + " nodes: focus on an entity to see the rest)" : "") + ".";
+  }
+
+  function expandButton(panel, e) {
+    var b = SKG.el("button", { type: "button", "class": "expand", "data-expand": e.id }, "Expand neighbours");
+    b.addEventListener("click", function () {
+      b.disabled = true;
+      SKG.getJSON("/api/view?depth=1&focus=" + encodeURIComponent(e.id)).then(function (more) {
+        g.add(more);
+        SKG.relayout(g);
+        applyFilters();
+        b.textContent = "Expanded (" + more.nodes.length + " neighbours)";
+      }).catch(function (err) { b.textContent = "Could not expand: " + err.message; });
+    });
+    panel.appendChild(b);
+  }
+
+  function load(focus, depth) {
+    var url = "/api/view?depth=" + encodeURIComponent(depth || 2) +
+      (focus ? "&focus=" + encodeURIComponent(focus) : "");
+    note.textContent = "Loading…";
+    box.removeAttribute("data-stable");
+    return SKG.getJSON(url).then(function (data) {
+      if (g) { g.network.destroy(); }
+      g = SKG.makeGraph(box, data);
+      g.truncated = data.truncated; g.total = data.total_nodes;
+      g.network.on("click", function (ev) {
+        if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }
+      });
+      applyFilters();
+      if (focus) { g.network.selectNodes([focus]); }
+    }).catch(function (err) { note.textContent = "Could not load the graph: " + err.message; });
+  }
+
+  function findPath() {
+    var a = $("path-from").value.trim(), b = $("path-to").value.trim(), out = $("path-result");
+    while (out.firstChild) { out.removeChild(out.firstChild); }
+    if (!a || !b) { out.appendChild(SKG.el("li", null, "Choose two nodes.")); return; }
+    SKG.getJSON("/api/shortest-path?source=" + encodeURIComponent(a) + "&target=" + encodeURIComponent(b))
+      .then(function (res) {
+        g.add(res.view);
+        applyFilters();
+        res.labels.forEach(function (label, i) {
+          var li = SKG.el("li");
+          li.appendChild(SKG.el("a", { href: SKG.entityUrl(res.nodes[i]) }, label));
+          out.appendChild(li);
+        });
+        g.network.setSelection({ nodes: res.nodes, edges: res.edges }, { highlightEdges: false });
+        g.network.fit({ nodes: res.nodes, animation: false });
+      }).catch(function (err) { out.appendChild(SKG.el("li", null, err.message)); });
+  }
+
+  function download(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var a = SKG.el("a", { href: url, download: name });
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 2000);
+  }
+
+  function exportPng() {
+    var canvas = box.querySelector("canvas");
+    if (!canvas) { return; }
+    var out = document.createElement("canvas");
+    out.width = canvas.width; out.height = canvas.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(canvas, 0, 0);
+    out.toBlob(function (blob) { download(blob, "survkg-graph.png"); }, "image/png");
+  }
+
+  /* Gephi formats of exactly what is shown (filters and expansions included). */
+  function visible() {
+    var ids = {};
+    var nodes = g.nodeView.get();
+    nodes.forEach(function (n) { ids[n.id] = true; });
+    var edges = g.edgeView.get().filter(function (e) { return ids[e.from] && ids[e.to]; });
+    return { nodes: nodes, edges: edges };
+  }
+  var NODE_ATTRS = ["kind", "country"], EDGE_ATTRS = ["kind", "claim", "start", "end", "status", "confidence", "technology"];
+
+  function exportGraphml() {
+    var v = visible(), NS = "http://graphml.graphdrawing.org/xmlns";
+    var doc = document.implementation.createDocument(NS, "graphml", null);
+    var root = doc.documentElement;
+    function key(id, forWhat) {
+      var k = doc.createElementNS(NS, "key");
+      k.setAttribute("id", forWhat + "_" + id); k.setAttribute("for", forWhat);
+      k.setAttribute("attr.name", id); k.setAttribute("attr.type", "string");
+      root.appendChild(k);
+    }
+    key("label", "node"); NODE_ATTRS.forEach(function (a) { key(a, "node"); });
+    EDGE_ATTRS.forEach(function (a) { key(a, "edge"); });
+    var graph = doc.createElementNS(NS, "graph");
+    graph.setAttribute("edgedefault", "directed");
+    root.appendChild(graph);
+    function data(parent, k, value) {
+      if (value === undefined || value === null || value === "") { return; }
+      var d = doc.createElementNS(NS, "data"); d.setAttribute("key", k); d.textContent = String(value);
+      parent.appendChild(d);
+    }
+    v.nodes.forEach(function (n) {
+      var el = doc.createElementNS(NS, "node"); el.setAttribute("id", n.id);
+      data(el, "node_label", n.fullLabel || n.label);
+      NODE_ATTRS.forEach(function (a) { data(el, "node_" + a, n[a]); });
+      graph.appendChild(el);
+    });
+    v.edges.forEach(function (e) {
+      var el = doc.createElementNS(NS, "edge");
+      el.setAttribute("id", e.id); el.setAttribute("source", e.from); el.setAttribute("target", e.to);
+      EDGE_ATTRS.forEach(function (a) { data(el, "edge_" + a, e[a]); });
+      graph.appendChild(el);
+    });
+    var xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(doc);
+    download(new Blob([xml], { type: "application/graphml+xml" }), "survkg-view.graphml");
+  }
+
+  function exportGexf() {
+    var v = visible(), NS = "http://gexf.net/1.3";
+    var doc = document.implementation.createDocument(NS, "gexf", null);
+    var root = doc.documentElement; root.setAttribute("version", "1.3");
+    var graph = doc.createElementNS(NS, "graph");
+    graph.setAttribute("defaultedgetype", "directed"); graph.setAttribute("mode", "static");
+    root.appendChild(graph);
+    function attrs(cls, names) {
+      var a = doc.createElementNS(NS, "attributes"); a.setAttribute("class", cls);
+      names.forEach(function (n) {
+        var at = doc.createElementNS(NS, "attribute");
+        at.setAttribute("id", n); at.setAttribute("title", n); at.setAttribute("type", "string");
+        a.appendChild(at);
+      });
+      graph.appendChild(a);
+    }
+    attrs("node", NODE_ATTRS); attrs("edge", EDGE_ATTRS);
+    function values(el, obj, names) {
+      var vs = doc.createElementNS(NS, "attvalues");
+      names.forEach(function (n) {
+        if (obj[n] === undefined || obj[n] === null || obj[n] === "") { return; }
+        var av = doc.createElementNS(NS, "attvalue"); av.setAttribute("for", n); av.setAttribute("value", String(obj[n]));
+        vs.appendChild(av);
+      });
+      el.appendChild(vs);
+    }
+    var nodes = doc.createElementNS(NS, "nodes"), edges = doc.createElementNS(NS, "edges");
+    graph.appendChild(nodes); graph.appendChild(edges);
+    var pos = g.network.getPositions();
+    v.nodes.forEach(function (n) {
+      var el = doc.createElementNS(NS, "node");
+      el.setAttribute("id", n.id); el.setAttribute("label", n.fullLabel || n.label);
+      values(el, n, NODE_ATTRS);
+      var colour = /^#([0-9a-f]{6})$/i.exec(n.color || "");
+      if (colour) {
+        var c = doc.createElementNS("http://gexf.net/1.3/viz", "viz:color"), x = parseInt(colour[1], 16);
+        c.setAttribute("r", (x >> 16) & 255); c.setAttribute("g", (x >> 8) & 255); c.setAttribute("b", x & 255);
+        el.appendChild(c);
+      }
+      if (pos[n.id]) {
+        var p = doc.createElementNS("http://gexf.net/1.3/viz", "viz:position");
+        p.setAttribute("x", pos[n.id].x); p.setAttribute("y", -pos[n.id].y); p.setAttribute("z", 0);
+        el.appendChild(p);
+      }
+      nodes.appendChild(el);
+    });
+    v.edges.forEach(function (e) {
+      var el = doc.createElementNS(NS, "edge");
+      el.setAttribute("id", e.id); el.setAttribute("source", e.from); el.setAttribute("target", e.to);
+      el.setAttribute("label", e.kind);
+      values(el, e, EDGE_ATTRS);
+      edges.appendChild(el);
+    });
+    var xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(doc);
+    download(new Blob([xml], { type: "application/gexf+xml" }), "survkg-view.gexf");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    box = $("graph"); info = $("info"); note = $("graph-note");
+    $("controls").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      load($("focus").value.trim(), $("depth").value);
+    });
+    $("load-all").addEventListener("click", function () { $("focus").value = ""; load("", 1); });
+    document.querySelectorAll("#type-filters input, #f-tech, #f-country, #f-status").forEach(function (c) {
+      c.addEventListener("change", applyFilters);
+    });
+    $("find-path").addEventListener("click", findPath);
+    $("export-png").addEventListener("click", exportPng);
+    $("export-gexf").addEventListener("click", exportGexf);
+    $("export-graphml").addEventListener("click", exportGraphml);
+    load(box.getAttribute("data-focus"), box.getAttribute("data-depth"));
+  });
+})();
