@@ -217,9 +217,11 @@ class Projection:
 
 
 def _objects(store: Store, pred: ox.NamedNode) -> Iterator[tuple[str, Term]]:
+    triple = ox.Triple
     for q in store.quads(None, pred, None, None):
-        if not isinstance(q.subject, ox.Triple) and not isinstance(q.object, ox.Triple):
-            yield q.subject.value, q.object
+        s, o = q.subject, q.object
+        if type(s) is not triple and type(o) is not triple:
+            yield s.value, o  # type: ignore[union-attr,misc]
 
 
 def _pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
@@ -423,9 +425,9 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
     g = proj.graph
     nodes = set(out) | set(inn)
     g.add_nodes_from((n, {"label": proj.label(n)}) for n in nodes)
-    for e in edges:
-        g.add_edge(e.src, e.dst, key=(e.rec, e.role), rec=e.rec, role=e.role,
-                   requires=e.requires)
+    bulk: Any = [(e.src, e.dst, (e.rec, e.role),
+                  {"rec": e.rec, "role": e.role, "requires": e.requires}) for e in edges]
+    g.add_edges_from(bulk)
 
 
 class ProjectionCache:
