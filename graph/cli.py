@@ -22,6 +22,7 @@ from graph import formats
 from graph.errors import SurvkgError
 from graph.loading import load_files, open_store, parse_file, seed_files
 from graph.queries import render_table, select_rows, serialize_result, with_prefixes
+from graph.store import default_store_path
 from graph.validation import validate_quads
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +66,10 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
     """
     paths = list(files) or seed_files()
     quads = [q for p in paths for q in parse_file(p)]
-    context = open_store(store_path) if files else None
+    # References to entities already in the store resolve against it, when there is one;
+    # validating must never create (and seed) a store as a side effect.
+    location = store_path or default_store_path()
+    context = open_store(location) if files and location.exists() else None
     report = validate_quads(quads, context=context)
     for line in report.violations:
         click.echo(line)
