@@ -152,7 +152,7 @@ class SparqlEndpoint:
     def _run_update(self, text: str) -> None:
         try:
             self.store.update(text)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"update failed, nothing was changed: {exc}") from exc
 
 

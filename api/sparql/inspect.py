@@ -25,7 +25,7 @@ _TOKEN = re.compile(
     |(?P<comment>\#[^\n\r]*)
     |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
         |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     |(?P<var>[?$][\w\u00b7-\uffff]+)
     |(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
     |(?P<bnode>_:[\w\u00b7-\uffff][\w.\-\u00b7-\uffff]*)
@@ -136,7 +136,7 @@ def inspect(text: str, *, update: bool, base: str | None, max_length: int,
             named = nxt.text.upper() == "NAMED"
             target = tokens[i + 2] if named and i + 2 < len(tokens) else nxt
             if target.kind not in ("iri", "word"):
-                continue
+                raise QueryRefused(f"cannot tell which graph FROM names at {target.text!r}")
             iri = _resolve(target, prefixes, base)
             (found.from_named if named else found.from_graphs).append(iri)
         elif update and word in ("USING", "WITH"):

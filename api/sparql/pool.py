@@ -230,6 +230,10 @@ class WorkerPool:
             raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "")
                              + message[1])
 
+    def pids(self) -> list[int]:
+        """Process ids of the idle workers (tests check that killed ones are gone)."""
+        return [w.process.pid for w in self._idle]
+
     async def aclose(self) -> None:
         workers, self._idle = self._idle, []
         for w in workers:
