@@ -351,8 +351,8 @@ def describe(store: Store, ident: str) -> Description:
 
     Raises :class:`UnknownEntity` with the closest ids when nothing is stated about it.
     """
-    iri = ident if ident.startswith(("http://", "https://")) else rid(ident).value
     try:
+        iri = ident if ident.startswith(("http://", "https://")) else rid(ident).value
         node = ox.NamedNode(iri)
     except ValueError:
         raise UnknownEntity(ident, close_matches(store, ident)) from None

@@ -70,8 +70,10 @@ def make_filters(max_hops: int, as_of: str | None, min_confidence: str | None,
 
 def known(store: Store, ident: str) -> str:
     """The IRI of id ``ident``, or :class:`UnknownEntity` with the closest matches."""
-    iri = ident if ident.startswith(("http://", "https://")) else rid(ident.strip("/")).value
+    iri = ident
     try:
+        if not ident.startswith(("http://", "https://")):
+            iri = rid(ident.strip("/")).value
         exists = resource_exists(store, iri)
     except ValueError:
         exists = False

@@ -1,0 +1,50 @@
+"""A real uvicorn server on a free loopback port, in a thread (for API, browser, bench).
+
+Used by tests/test_api_server.py and tests/test_pages_browser.py; not a test module.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from graph.store import Store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]:
+    """Serve ``create_app(store)`` on 127.0.0.1; yields the base URL until the block ends."""
+    port = free_port()
+    app = create_app(store, settings or Settings(rate_limit_per_minute=0))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        raise RuntimeError("server did not start")
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
