@@ -409,11 +409,24 @@ def _check_source_date(store: OxigraphStore, node: ox.NamedNode, date: str) -> N
 
 
 def test_every_source_has_title_and_url(seed_store: OxigraphStore) -> None:
+    """Every source has a title; every sheet source (S01..S59) has its http(s) URL."""
     q = sparql_prologue() + """
         SELECT ?s WHERE { ?s a/rdfs:subClassOf* skg:Source .
-          FILTER NOT EXISTS { ?s dcterms:title ?t . ?s skg:url ?u
+          FILTER NOT EXISTS { ?s dcterms:title ?t } }"""
+    assert [str(row[0]) for row in seed_store.query(q)] == []  # type: ignore[union-attr]
+    q = sparql_prologue() + """
+        SELECT ?s WHERE { ?s a/rdfs:subClassOf* skg:Source ; skg:sheetId ?sid .
+          FILTER(STRSTARTS(?sid, "S"))
+          FILTER NOT EXISTS { ?s skg:url ?u
                               FILTER(datatype(?u) = xsd:anyURI && STRSTARTS(STR(?u), "http")) } }"""
     assert [str(row[0]) for row in seed_store.query(q)] == []  # type: ignore[union-attr]
+
+
+def test_no_url_the_sheet_does_not_give(seed_store: OxigraphStore) -> None:
+    """survkg records only URLs its sheet gives: every seed URL appears in the sheet."""
+    sheet_urls = {s["url"] for s in sheet()["sources"]}
+    for quad in seed_store.quads(None, skg("url"), None, SEEDS_GRAPH):
+        assert quad.object.value in sheet_urls, quad.subject
 
 
 # ---------------------------------------------------------------- names
