@@ -17,22 +17,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from web_server import hostile_store
 
 from api.app import create_app
 from api.settings import Settings
 from graph.cli import cli
-from graph.loading import open_store, parse_file
-from graph.namespaces import GRAPH, ID
+from graph.loading import open_store
+from graph.namespaces import ID
 from graph.store import OxigraphStore
 
-HOSTILE = Path(__file__).parent / "data" / "web_hostile.ttl"
 SETTINGS = Settings(rate_limit_per_minute=0)
-
-
-def hostile_store() -> OxigraphStore:
-    store = open_store(memory=True)
-    store.extend(parse_file(HOSTILE, graph=ox.NamedNode(GRAPH + "user/web-hostile")))
-    return store
 
 
 @pytest.fixture(scope="module")

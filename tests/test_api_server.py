@@ -11,10 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from web_server import live_server
 
 from graph.namespaces import ID
 from graph.store import OxigraphStore
-from web_server import live_server
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,26 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
-from graph.store import Store
+from graph.loading import open_store, parse_file
+from graph.namespaces import GRAPH
+from graph.store import OxigraphStore, Store
+
+HOSTILE = Path(__file__).parent / "data" / "web_hostile.ttl"
+
+
+def hostile_store() -> OxigraphStore:
+    """A separate in-memory store: ontology, seeds and tests/data/web_hostile.ttl."""
+    store = open_store(memory=True)
+    store.extend(parse_file(HOSTILE, graph=ox.NamedNode(GRAPH + "user/web-hostile")))
+    return store
 
 
 def free_port() -> int:
