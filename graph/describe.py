@@ -311,14 +311,12 @@ def _side(role: str | None, predicate: str) -> str:
     return "about"
 
 
-def _is_claim(types: Sequence[str], store: Store) -> bool:
-    """Whether one of ``types`` is skg:Claim or (through the ontology) a subclass of it."""
-    if not types:
-        return False
-    values = " ".join(f"<{t}>" for t in types)
-    q = (f"ASK {{ VALUES ?t {{ {values} }} ?t <{RDFS}subClassOf>* <{SKG}Claim> }}")
+def _claim_classes(store: Store) -> frozenset[str]:
+    """skg:Claim and its subclasses, read from the ontology (one query per description)."""
+    q = f"SELECT ?t WHERE {{ ?t <{RDFS}subClassOf>* <{SKG}Claim> }}"
     result = store.query(q, default_graph=[ONTOLOGY_GRAPH])
-    return bool(isinstance(result, ox.QueryBoolean) and bool(result))
+    assert isinstance(result, ox.QuerySolutions)
+    return frozenset(_v(sol["t"]) for sol in result)
 
 
 # --------------------------------------------------------------------------- main
@@ -366,11 +364,12 @@ def describe(store: Store, ident: str) -> Description:
     # Claims this resource takes part in: subjects of incoming statements that are claims.
     subjects = {_v(q.subject) for q in in_quads if isinstance(q.subject, ox.NamedNode)}
     labels.fetch(subjects | {iri})
-    claim_iris = [s for s in sorted(subjects) if _is_claim(labels.types.get(s, []), store)
+    claim_classes = _claim_classes(store)
+    claim_iris = [s for s in sorted(subjects) if claim_classes & set(labels.types.get(s, []))
                   and SKG + "Response" not in labels.types.get(s, [])]
     claim_quads = {c: _quads(store, subject=ox.NamedNode(c)) for c in claim_iris}
     own_types = labels.types.get(iri, [])
-    is_claim = _is_claim(own_types, store)
+    is_claim = bool(claim_classes & set(own_types))
     if is_claim:
         claim_quads[iri] = out_quads
 
