@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graph import errors as e
@@ -38,3 +40,16 @@ def install(app: FastAPI) -> None:
             body.update(file=exc.file, line=exc.line, column=exc.column,
                         problems=list(exc.problems))
         return JSONResponse(body, status_code=status_for(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 naming the first bad field, in the typed body's shape.
+
+        ``detail`` keeps FastAPI's list of errors, so the response still matches the
+        schema OpenAPI declares for 422; ``error`` and ``field`` match the typed errors.
+        """
+        errs = jsonable_encoder(exc.errors())
+        loc = errs[0].get("loc", []) if errs else []
+        name = ".".join(str(p) for p in loc[1:] or loc) or "request"
+        return JSONResponse({"error": "InvalidParameter", "field": name, "detail": errs},
+                            status_code=422)
