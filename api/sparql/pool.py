@@ -181,25 +181,38 @@ class WorkerPool:
         if self._slots is None:
             await self.start()
         assert self._slots is not None
-        try:
-            await asyncio.wait_for(self._slots.acquire(), self.timeout)
-        except TimeoutError:
-            raise Busy("all query workers are busy; retry shortly") from None
+        if self._slots.locked():  # wait for a slot, up to the time limit
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self.timeout)
+            except TimeoutError:
+                raise Busy("all query workers are busy; retry shortly") from None
+        else:  # fast path: no waiter task
+            await self._slots.acquire()
         try:
             snap = await self.snapshot()
             w = await self._acquire(snap)
             started = time.perf_counter()
+            # A timer kills the worker at the limit; the read below then fails. (Cheaper
+            # per query than wrapping the read in asyncio.wait_for.)
+            expired: list[bool] = []
+
+            def expire() -> None:
+                expired.append(True)
+                w.process.kill()
+
+            timer = asyncio.get_running_loop().call_later(self.timeout, expire)
             try:
                 await w.send(task)
-                message = await asyncio.wait_for(w.recv(), self.timeout)
-            except TimeoutError:
-                await self._replace(w, snap)
-                raise QueryTimeout(f"query stopped after the {self.timeout:g} s time limit "
-                                   "(its worker process was killed)") from None
+                message = await w.recv()
             except (EOFError, OSError, asyncio.IncompleteReadError):
                 await self._replace(w, snap)
+                if expired:
+                    raise QueryTimeout(f"query stopped after the {self.timeout:g} s time "
+                                       "limit (its worker process was killed)") from None
                 raise QueryError("the query engine stopped on this query (its worker "
                                  "process crashed); it was not run to completion") from None
+            finally:
+                timer.cancel()
             self._idle.append(w)
             elapsed = time.perf_counter() - started
             if message[0] == "ok":

@@ -10,13 +10,13 @@ library's light modules so that a fresh worker starts fast.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import pickle
 import struct
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _jstr
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
@@ -83,21 +83,25 @@ def open_snapshot(snap: Snapshot) -> ox.Store:
     return store
 
 
-def term_json(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
+def term_json(term: Any) -> str:
+    """One term as a SPARQL JSON results object, written directly (the hot loop)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _jstr(term.value) + "}"
+    if kind is ox.Literal:
         if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": term_json(term.subject),
-                                        "predicate": term_json(term.predicate),
-                                        "object": term_json(term.object)}}
+            return ('{"type":"literal","value":' + _jstr(term.value) + ',"xml:lang":'
+                    + _jstr(term.language) + "}")
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return '{"type":"literal","value":' + _jstr(term.value) + "}"
+        return ('{"type":"literal","value":' + _jstr(term.value) + ',"datatype":'
+                + _jstr(datatype) + "}")
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _jstr(term.value) + "}"
+    return ('{"type":"triple","value":{"subject":' + term_json(term.subject)
+            + ',"predicate":' + term_json(term.predicate)
+            + ',"object":' + term_json(term.object) + "}}")
 
 
 def _take(items: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
@@ -119,17 +123,12 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt
         prefixes = PREFIXES if fmt in ("turtle", "jsonld", "rdfxml") else None
         return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b"", cut
     names = [v.value for v in result.variables]
+    keys = [_jstr(name) + ":" for name in names]
     rows, cut = _take(iter(result), max_rows)
-    bindings = []
-    for sol in rows:
-        row = {}
-        for name in names:
-            value = sol[name]
-            if value is not None:
-                row[name] = term_json(value)
-        bindings.append(row)
-    body = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    bindings = ["{" + ",".join([key + term_json(term) for key, term in zip(keys, sol, strict=True)
+                                if term is not None]) + "}" for sol in rows]
+    body = ('{"head":{"vars":[' + ",".join(_jstr(n) for n in names) + ']},"results":{"bindings":['
+            + ",".join(bindings) + "]}}").encode()
     if fmt != "json":
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         body = parsed.serialize(format=RESULT_FORMATS[fmt]) or b""

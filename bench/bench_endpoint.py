@@ -1,0 +1,239 @@
+"""SPARQL endpoint latency: survkg's protected /sparql vs a bare pyoxigraph route vs rdflib-endpoint.
+
+The same data (ontology + seeds + a synthetic graph from ``bench.generate``) and the same
+queries, over HTTP on loopback, each server in its own process:
+
+- **survkg**: ``create_app`` with every protection on (query workers in separate
+  processes with a time limit, text checks, row limit, security headers, body limit;
+  the rate limit is raised so that the benchmark client is not throttled);
+- **bare**: a FastAPI route that hands the query to pyoxigraph in-process and serialises
+  the result, nothing else: the floor;
+- **rdflib-endpoint**: ``rdflib_endpoint.SparqlEndpoint`` over an rdflib ``Dataset``
+  (union default graph), what a Python user would otherwise pick.
+
+Each query is sent by N concurrent keep-alive clients for a few seconds (at least one
+request per client), after a warm-up. Results go to bench/results/endpoint.md.
+
+    .venv/bin/python -m bench.bench_endpoint --triples 100000 --clients 4 --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "endpoint.md"
+PREFIXES = """PREFIX skg: <https://w3id.org/survkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+EXPORTER = "<https://w3id.org/survkg/id/org/syn-exporter-0>"
+QUERIES = {
+    "lookup (one entity's triples)": f"SELECT ?p ?o WHERE {{ {EXPORTER} ?p ?o }}",
+    "join (an exporter's supplies, recipients, sources)": PREFIXES + f"""
+SELECT ?supply ?recipient ?name ?source ?title WHERE {{
+  ?supply skg:supplier {EXPORTER} ; skg:recipient ?recipient ; skg:evidence ?source .
+  ?recipient rdfs:label ?name .
+  ?source dcterms:title ?title .
+}} ORDER BY ?supply ?source""",
+    "aggregate (supplies by recipient country x technology)": PREFIXES + """
+SELECT ?country ?tech (COUNT(?supply) AS ?n) WHERE {
+  ?supply skg:recipient ?recipient ; skg:technology ?tech .
+  ?recipient skg:locatedIn ?place .
+  ?place skg:country ?country .
+} GROUP BY ?country ?tech ORDER BY DESC(?n) ?country ?tech""",
+}
+
+_LOAD = """
+import pyoxigraph as ox
+from graph.loading import open_store
+store = open_store(memory=True)
+store.raw.bulk_load(path={data!r}, format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode("https://w3id.org/survkg/graph/bench"))
+"""
+SERVERS = {
+    "survkg": _LOAD + """
+import uvicorn
+from api.app import create_app
+from api.settings import Settings
+app = create_app(store, Settings.from_env(rate_limit_per_minute=10**9, query_timeout=120.0))
+uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+""",
+    "bare pyoxigraph route": _LOAD + """
+import uvicorn
+from fastapi import FastAPI, Query
+from fastapi.responses import Response
+app = FastAPI()
+raw = store.raw
+
+@app.get("/sparql")
+def sparql(query: str = Query()) -> Response:
+    result = raw.query(query, use_default_graph_as_union=True)
+    body = result.serialize(format=ox.QueryResultsFormat.JSON)
+    return Response(body, media_type="application/sparql-results+json")
+
+@app.get("/healthz")
+def healthz() -> str:
+    return "ok"
+
+uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+""",
+    "rdflib-endpoint": """
+import rdflib, uvicorn
+from rdflib_endpoint import SparqlEndpoint
+from graph.loading import ontology_files, seed_files
+ds = rdflib.Dataset(default_union=True)
+for path in ontology_files() + seed_files():
+    ds.graph(rdflib.URIRef("urn:x-bench:" + path.name)).parse(path, format="turtle")
+ds.graph(rdflib.URIRef("urn:x-bench:data")).parse({data!r}, format="nt")
+app = SparqlEndpoint(graph=ds, path="/sparql", enable_update=False)
+
+@app.get("/healthz")
+def healthz() -> str:
+    return "ok"
+
+uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+""",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def client_loop(client: httpx.AsyncClient, query: str, until: float,
+                      latencies: list[float], rows: list[int]) -> None:
+    first = True
+    while first or time.perf_counter() < until:
+        first = False
+        t0 = time.perf_counter()
+        r = await client.get("/sparql", params={"query": query},
+                             headers={"Accept": "application/sparql-results+json"})
+        latencies.append(time.perf_counter() - t0)
+        r.raise_for_status()
+        rows.append(len(r.json()["results"]["bindings"]))
+
+
+async def measure(base: str, query: str, clients: int, seconds: float) -> dict[str, float]:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
+        for _ in range(3):
+            (await client.get("/sparql", params={"query": query},
+                              headers={"Accept": "application/sparql-results+json"})
+             ).raise_for_status()
+        latencies: list[float] = []
+        rows: list[int] = []
+        start = time.perf_counter()
+        await asyncio.gather(*(client_loop(client, query, start + seconds, latencies, rows)
+                               for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    lat = sorted(latencies)
+    return {"requests": len(lat), "rps": len(lat) / elapsed,
+            "p50": statistics.median(lat) * 1000,
+            "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))] * 1000,
+            "rows": float(max(rows))}
+
+
+def start(name: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    code = SERVERS[name].format(port=port, data=str(data))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(1200):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} server exited")
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"{name} server did not start")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--triples", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="survkg-bench-") as tmp:
+        data = Path(tmp) / "synthetic.nt"
+        generate.write(data, args.triples)
+        for name in SERVERS:
+            t0 = time.perf_counter()
+            proc, base = start(name, data)
+            print(f"{name}: up in {time.perf_counter() - t0:.1f} s", flush=True)
+            try:
+                results[name] = {}
+                for label, query in QUERIES.items():
+                    results[name][label] = asyncio.run(
+                        measure(base, query, args.clients, args.seconds))
+                    r = results[name][label]
+                    print(f"  {label}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+                          f"{r['rps']:.1f} req/s, {r['rows']:.0f} rows", flush=True)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    text = report(results, args)
+    print(text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text)
+
+
+def report(results: dict[str, dict[str, dict[str, float]]], args: argparse.Namespace) -> str:
+    cmd = (f".venv/bin/python -m bench.bench_endpoint --triples {args.triples} "
+           f"--clients {args.clients} --seconds {args.seconds:g}")
+    lines = [
+        "# SPARQL endpoint: survkg vs a bare pyoxigraph route vs rdflib-endpoint",
+        "",
+        f"Command: `{cmd}`",
+        "",
+        f"Data: ontology + seeds + {args.triples:,} synthetic triples (`bench.generate`, "
+        f"seed 0), in memory in every server. {args.clients} concurrent keep-alive httpx "
+        f"clients per query for {args.seconds:g} s (at least one request each) after 3 "
+        "warm-up requests; SPARQL JSON results. Client and servers share the machine "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}).",
+        "",
+        "| query | server | rows | requests | req/s | median ms | p95 ms | "
+        "median vs bare | rdflib-endpoint / survkg |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    bare, slow = "bare pyoxigraph route", "rdflib-endpoint"
+    for label in QUERIES:
+        for name in SERVERS:
+            r = results[name][label]
+            vs_bare = r["p50"] / results[bare][label]["p50"]
+            speedup = (f"{results[slow][label]['p50'] / r['p50']:.0f}x"
+                       if name == "survkg" else "")
+            lines.append(f"| {label} | {name} | {r['rows']:.0f} | {r['requests']:.0f} | "
+                         f"{r['rps']:.1f} | {r['p50']:.2f} | {r['p95']:.2f} | "
+                         f"{vs_bare:.2f} | {speedup} |")
+    lines += ["", f"Recorded {time.strftime('%Y-%m-%d')}."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
