@@ -9,7 +9,7 @@ and nothing of it (or of the other files of the same call) reaches the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,31 +103,95 @@ def graph_for(name: str) -> ox.NamedNode:
     return ox.NamedNode(GRAPH + "user/" + safe)
 
 
+def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
+          progress: Progress | None) -> tuple[list[ox.Quad] | None, int, list[ox.RdfFormat]]:
+    """Parse every file once, streaming: refuse the first syntax error with its location.
+
+    Returns the quads (moved to ``target`` when they are in the default graph) if there are
+    at most ``keep`` of them (``None``: no bound), else ``None``; the quad count; the formats.
+    """
+    kept: list[ox.Quad] | None = []
+    count = 0
+    fmts: list[ox.RdfFormat] = []
+    for path in paths:
+        fmt = formats.for_path(path)
+        fmts.append(fmt)
+        try:
+            if fmt == ox.RdfFormat.RDF_XML:  # refuse entity declarations before parsing
+                data = path.read_bytes()
+                if (m := _DOCTYPE.search(data)) is not None:
+                    raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
+                                      "(entity expansion)", file=str(path),
+                                      line=data.count(b"\n", 0, m.start()) + 1)
+            for quad in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
+                count += 1
+                if kept is not None:
+                    if keep is not None and count > keep:
+                        kept = None
+                    else:
+                        if isinstance(quad.graph_name, ox.DefaultGraph):
+                            quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                        kept.append(quad)
+                if progress is not None and count % 50_000 == 0:
+                    progress(count)
+        except SyntaxError as exc:
+            raise InvalidData(str(exc.msg), file=str(path), line=exc.lineno,
+                              column=exc.offset) from exc
+        except ValueError as exc:
+            raise InvalidData(str(exc), file=str(path)) from exc
+        except OSError as exc:
+            raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    return kept, count, fmts
+
+
+def _stream(paths: Sequence[Path], target: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The quads of already-checked files, one at a time (for one streaming transaction)."""
+    for path in paths:
+        for quad in ox.parse(path=str(path), format=formats.for_path(path),
+                             rename_blank_nodes=True):
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            yield quad
+
+
 def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | None = None,
                validate: str = "auto", progress: Progress | None = None) -> LoadReport:
-    """Parse, validate and commit ``paths`` into ``graph`` in one transaction.
+    """Parse, validate and commit ``paths`` into ``graph``: all of them or nothing.
 
     ``validate``: ``"auto"`` runs SHACL up to :data:`SHACL_AUTO_LIMIT` triples, ``"full"``
     always, ``"syntax"`` never. Raises :class:`InvalidData` (store untouched) on any problem.
+
+    Every file is parsed first (streaming), so a syntax error anywhere is refused before
+    anything is written. Up to :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the
+    quads are kept, validated and added in one transaction. Above it, triple files going
+    into an empty graph of an on-disk store are bulk-loaded under a journal
+    (:meth:`OxigraphStore.bulk_load_files`: all or nothing, also across a crash); anything
+    else is streamed into one transaction (slower, and RocksDB holds it in memory).
     """
     if validate not in {"auto", "full", "syntax"}:
         raise ValueError(f"validate must be auto, full or syntax, not {validate!r}")
     target = graph if graph is not None else graph_for(paths[0].stem if paths else "data")
-    quads: list[ox.Quad] = []
-    for path in paths:
-        quads.extend(parse_file(path, graph=target, progress=progress))
-    report = LoadReport(files=[str(p) for p in paths], triples=len(quads), graph=target.value)
-    if validate == "full" or (validate == "auto" and len(quads) <= SHACL_AUTO_LIMIT):
+    keep = None if validate == "full" else SHACL_AUTO_LIMIT
+    quads, count, fmts = _scan(paths, target, keep, progress)
+    report = LoadReport(files=[str(p) for p in paths], triples=count, graph=target.value)
+    if quads is not None and validate != "syntax":
         report.validation = validate_quads(quads, context=store)
         if not report.validation.conforms:
             raise InvalidData(
                 f"{len(report.validation.violations)} SHACL violation(s)",
                 file=", ".join(report.files), problems=report.validation.violations)
-    else:
+    elif validate != "syntax":
         report.shacl_skipped = True
         report.notes.append(f"SHACL skipped above {SHACL_AUTO_LIMIT} triples; "
                             "run `survkg validate` on the files")
-    store.extend(quads)
+    if quads is not None:
+        store.extend(quads)
+    elif (isinstance(store, OxigraphStore) and store.persistent
+          and not any(f.supports_datasets for f in fmts)
+          and next(iter(store.quads(None, None, None, target)), None) is None):
+        store.bulk_load_files(list(zip(paths, fmts, strict=True)), target)
+    else:
+        store.extend(_stream(paths, target))
     return report
 
 

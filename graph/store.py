@@ -12,9 +12,10 @@ graph on loading and on analytical queries.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -81,12 +82,20 @@ def default_store_path() -> Path:
     return Path(user_data_dir("survkg", appauthor=False)) / "store"
 
 
+#: Marker file of a bulk load in progress, in the store folder (see ``bulk_load_files``).
+BULK_JOURNAL = "survkg-bulk-load.json"
+
+
 class OxigraphStore:
     """The embedded store: Oxigraph on disk, or in memory when ``path`` is None.
 
     Writes are serialised by a lock (RocksDB transactions are optimistic; one writer at a
     time keeps conflicts impossible) and flushed to disk before the call returns, so a
     write that has been acknowledged survives a crash.
+
+    Large files go through :meth:`bulk_load_files` (Oxigraph's bulk loader, several times
+    faster and leaner than one huge transaction) under a journal: opening the store
+    read-write after a crash mid-load removes what that load had written.
     """
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
@@ -99,8 +108,16 @@ class OxigraphStore:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
         self._persistent = path is not None and not read_only
+        self._path = path
         self._write_lock = threading.Lock()
         self._version = 0
+        if self._persistent:
+            self._recover()
+
+    @property
+    def persistent(self) -> bool:
+        """True for a read-write store on disk (the one that can bulk-load)."""
+        return self._persistent
 
     @property
     def version(self) -> int:
@@ -146,6 +163,63 @@ class OxigraphStore:
             self._store.load(path=str(path), format=fmt, to_graph=graph)
             self._after_write()
 
+    def bulk_load_files(self, files: Sequence[tuple[Path, ox.RdfFormat]],
+                        graph: ox.NamedNode) -> None:
+        """Bulk-load triple files into ``graph``, which must be empty: all of them or none.
+
+        Oxigraph's bulk loader writes sorted files and ingests them batch by batch (each
+        batch atomically across the indexes), so a crash can leave part of a load behind.
+        A journal naming ``graph`` is made durable first and removed only once every file
+        is in: a store opened with a journal present had its load interrupted, and
+        :meth:`_recover` empties ``graph`` again. Any error empties it before re-raising.
+        Parse the files first: a syntax error found here costs a rollback.
+        """
+        if not self._persistent or self._path is None:
+            raise ValueError("bulk loading needs a read-write store on disk")
+        if any(fmt.supports_datasets for _, fmt in files):
+            raise ValueError("bulk loading takes triple formats only")
+        journal = self._path / BULK_JOURNAL
+        with self._write_lock:
+            if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
+                raise ValueError(f"graph <{graph.value}> is not empty")
+            _write_durably(journal, json.dumps({"graph": graph.value,
+                                                "files": [str(p) for p, _ in files]}))
+            try:
+                for path, fmt in files:
+                    self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                self._store.flush()
+            except BaseException:
+                self._empty_graph(graph)
+                _remove_durably(journal)
+                raise
+            _remove_durably(journal)
+            self._after_write()
+
+    def _recover(self) -> None:
+        """Undo a bulk load that a crash interrupted (its journal is still there)."""
+        assert self._path is not None
+        journal = self._path / BULK_JOURNAL
+        if not journal.exists():
+            return
+        try:
+            graph = ox.NamedNode(json.loads(journal.read_text(encoding="utf-8"))["graph"])
+        except (ValueError, KeyError, TypeError):
+            # The journal itself was cut short: it is written before any data, so the
+            # load never started.
+            _remove_durably(journal)
+            return
+        self._empty_graph(graph)
+        _remove_durably(journal)
+
+    def _empty_graph(self, graph: ox.NamedNode, chunk: int = 100_000) -> None:
+        """Delete every quad of ``graph`` in bounded transactions (idempotent, so a crash
+        during recovery is recovered by the next open)."""
+        update = (f"DELETE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?s ?p ?o "
+                  f"WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} LIMIT {chunk} }} }}")
+        while next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
+            self._store.update(update)
+        self._store.flush()
+
     def quads(
         self,
         subject: ox.NamedNode | ox.BlankNode | None = None,
@@ -180,3 +254,27 @@ class OxigraphStore:
     def _after_write(self) -> None:
         self._version += 1
         self.flush()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write ``path`` so that it exists, complete, after a crash (write, fsync, rename)."""
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _remove_durably(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
