@@ -1,4 +1,4 @@
-"""SPARQL endpoint latency: survkg's protected /sparql vs a bare pyoxigraph route vs rdflib-endpoint.
+"""SPARQL endpoint latency: survkg vs a bare pyoxigraph route vs rdflib-endpoint.
 
 The same data (ontology + seeds + a synthetic graph from ``bench.generate``) and the same
 queries, over HTTP on loopback, each server in its own process:
@@ -14,7 +14,7 @@ queries, over HTTP on loopback, each server in its own process:
 Each query is sent by N concurrent keep-alive clients for a few seconds (at least one
 request per client), after a warm-up. Results go to bench/results/endpoint.md.
 
-    .venv/bin/python -m bench.bench_endpoint --triples 100000 --clients 4 --seconds 5
+    .venv/bin/python -m bench.bench_endpoint --triples 100000 --clients 4 --seconds 6
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ SELECT ?supply ?recipient ?name ?source ?title WHERE {{
   ?recipient rdfs:label ?name .
   ?source dcterms:title ?title .
 }} ORDER BY ?supply ?source""",
-    "aggregate (supplies by recipient country x technology)": PREFIXES + """
-SELECT ?country ?tech (COUNT(?supply) AS ?n) WHERE {
-  ?supply skg:recipient ?recipient ; skg:technology ?tech .
-  ?recipient skg:locatedIn ?place .
-  ?place skg:country ?country .
-} GROUP BY ?country ?tech ORDER BY DESC(?n) ?country ?tech""",
+    "aggregate (supplies and suppliers by recipient country x status)": PREFIXES + """
+SELECT ?country ?status (COUNT(?supply) AS ?supplies) (COUNT(DISTINCT ?supplier) AS ?suppliers)
+WHERE {
+  ?supply skg:supplier ?supplier ; skg:recipient ?recipient ; skg:status ?status .
+  ?recipient skg:country ?country .
+} GROUP BY ?country ?status ORDER BY DESC(?supplies) ?country ?status""",
 }
 
 _LOAD = """
@@ -130,10 +130,12 @@ async def client_loop(client: httpx.AsyncClient, query: str, until: float,
         rows.append(len(r.json()["results"]["bindings"]))
 
 
-async def measure(base: str, query: str, clients: int, seconds: float) -> dict[str, float]:
+async def measure(base: str, query: str, clients: int, seconds: float,
+                  warm: bool) -> tuple[list[float], int, float]:
+    """Latencies of ``clients`` concurrent loops for ``seconds``; rows; elapsed seconds."""
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
-        for _ in range(3):
+        for _ in range(3 if warm else 0):
             (await client.get("/sparql", params={"query": query},
                               headers={"Accept": "application/sparql-results+json"})
              ).raise_for_status()
@@ -142,12 +144,14 @@ async def measure(base: str, query: str, clients: int, seconds: float) -> dict[s
         start = time.perf_counter()
         await asyncio.gather(*(client_loop(client, query, start + seconds, latencies, rows)
                                for _ in range(clients)))
-        elapsed = time.perf_counter() - start
+        return latencies, max(rows), time.perf_counter() - start
+
+
+def summary(latencies: list[float], rows: int, elapsed: float) -> dict[str, float]:
     lat = sorted(latencies)
     return {"requests": len(lat), "rps": len(lat) / elapsed,
             "p50": statistics.median(lat) * 1000,
-            "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))] * 1000,
-            "rows": float(max(rows))}
+            "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))] * 1000, "rows": float(rows)}
 
 
 def start(name: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -173,27 +177,40 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--triples", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=float, default=6.0, help="per query and server")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="the servers take turns this many times per query (shares out noise)")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
-    results: dict[str, dict[str, dict[str, float]]] = {}
+    results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in SERVERS}
     with tempfile.TemporaryDirectory(prefix="survkg-bench-") as tmp:
         data = Path(tmp) / "synthetic.nt"
         generate.write(data, args.triples)
-        for name in SERVERS:
-            t0 = time.perf_counter()
-            proc, base = start(name, data)
-            print(f"{name}: up in {time.perf_counter() - t0:.1f} s", flush=True)
-            try:
-                results[name] = {}
-                for label, query in QUERIES.items():
-                    results[name][label] = asyncio.run(
-                        measure(base, query, args.clients, args.seconds))
-                    r = results[name][label]
-                    print(f"  {label}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        bases: dict[str, str] = {}
+        try:
+            for name in SERVERS:
+                t0 = time.perf_counter()
+                procs[name], bases[name] = start(name, data)
+                print(f"{name}: up in {time.perf_counter() - t0:.1f} s", flush=True)
+            for label, query in QUERIES.items():
+                runs: dict[str, tuple[list[float], int, float]] = {n: ([], 0, 0.0)
+                                                                   for n in SERVERS}
+                for i in range(args.rounds):
+                    order = list(SERVERS)[i % 3:] + list(SERVERS)[:i % 3]
+                    for name in order:
+                        lat, rows, elapsed = asyncio.run(measure(
+                            bases[name], query, args.clients, args.seconds / args.rounds,
+                            warm=i == 0))
+                        old = runs[name]
+                        runs[name] = (old[0] + lat, rows, old[2] + elapsed)
+                for name in SERVERS:
+                    results[name][label] = r = summary(*runs[name])
+                    print(f"  {label} / {name}: p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms, "
                           f"{r['rps']:.1f} req/s, {r['rows']:.0f} rows", flush=True)
-            finally:
+        finally:
+            for proc in procs.values():
                 proc.terminate()
                 proc.wait(timeout=30)
     text = report(results, args)
@@ -205,16 +222,18 @@ def main() -> None:
 
 def report(results: dict[str, dict[str, dict[str, float]]], args: argparse.Namespace) -> str:
     cmd = (f".venv/bin/python -m bench.bench_endpoint --triples {args.triples} "
-           f"--clients {args.clients} --seconds {args.seconds:g}")
+           f"--clients {args.clients} --seconds {args.seconds:g} --rounds {args.rounds}")
     lines = [
         "# SPARQL endpoint: survkg vs a bare pyoxigraph route vs rdflib-endpoint",
         "",
         f"Command: `{cmd}`",
         "",
         f"Data: ontology + seeds + {args.triples:,} synthetic triples (`bench.generate`, "
-        f"seed 0), in memory in every server. {args.clients} concurrent keep-alive httpx "
-        f"clients per query for {args.seconds:g} s (at least one request each) after 3 "
-        "warm-up requests; SPARQL JSON results. Client and servers share the machine "
+        f"seed 0), in memory in every server; all three servers run at once and take turns "
+        f"({args.rounds} rounds per query, {args.seconds:g} s per query and server in all), "
+        f"so that background load falls on all of them alike. {args.clients} concurrent "
+        "keep-alive httpx clients (at least one request each per turn) after 3 warm-up "
+        "requests; SPARQL JSON results. Client and servers share the machine "
         f"({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}).",
         "",
         "| query | server | rows | requests | req/s | median ms | p95 ms | "
