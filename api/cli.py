@@ -18,7 +18,20 @@ from graph.loading import open_store
 @click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
               envvar="SURVKG_STORE", show_envvar=True)
 def serve(host: str, port: int, store_path: Path | None) -> None:
-    """Serve the SPARQL endpoint, the JSON API and the pages (one uvicorn process)."""
+    """Serve the SPARQL endpoint, the JSON API and the pages (one uvicorn process).
+
+    Settings come from SURVKG_* variables (docs/configuration.md). SPARQL queries run in
+    worker processes started next to the server; the public endpoint is read-only
+    unless SURVKG_UPDATES_ENABLED and SURVKG_WRITE_TOKEN are both set.
+    """
     store = open_store(store_path)
-    app = create_app(store, Settings.from_env())
+    settings = Settings.from_env()
+    if settings.updates_enabled and not settings.write_token:
+        click.echo("warning: SURVKG_UPDATES_ENABLED without SURVKG_WRITE_TOKEN: "
+                   "updates stay off", err=True)
+    mode = "updates on (token, audited)" if settings.updates_enabled and \
+        settings.write_token else "read-only"
+    click.echo(f"survkg: store {store.location}; /sparql {mode}; query limit "
+               f"{settings.query_timeout:g} s, {settings.max_concurrent_queries} workers")
+    app = create_app(store, settings)
     uvicorn.run(app, host=host, port=port, log_level="info")

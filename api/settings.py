@@ -1,7 +1,7 @@
 """Server settings: read once from the environment, typed, frozen.
 
-Every variable is documented in the README's configuration table; tests build a
-``Settings`` directly with the values they need.
+Every variable is documented in docs/configuration.md (section "Configuration"); tests
+build a ``Settings`` directly with the values they need.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ENV_PREFIX = "SURVKG_"
 class Settings:
     """Limits and switches of one survkg server."""
 
-    #: Seconds a SPARQL query may run before its worker is killed.
+    #: Seconds a SPARQL query may run before its worker process is killed.
     query_timeout: float = 5.0
     #: Longest accepted query text, in characters.
     max_query_length: int = 20_000
@@ -38,7 +38,7 @@ class Settings:
     write_token: str | None = None
     #: Where updates are recorded (JSON lines); None keeps no log file.
     audit_log: Path | None = None
-    #: Folder holding the npm-installed editor assets (node_modules).
+    #: Folder holding the npm-installed editor assets (default: api/assets/node_modules).
     assets_dir: Path | None = None
 
     @classmethod

@@ -9,7 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -19,7 +23,7 @@ from SPARQLWrapper import JSON, XML, SPARQLWrapper
 from api.sparql.inspect import inspect
 from graph.loading import open_store
 from graph.namespaces import ID, SEEDS_GRAPH
-from tests.sparql_support import Server, serve
+from tests.sparql_support import Server, free_port, serve
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SELECT = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s LIMIT 5"
@@ -181,3 +185,24 @@ def test_inspector_ignores_keywords_in_strings_iris_and_comments() -> None:
     q = ('# SERVICE in a comment\nSELECT * WHERE { ?s ?p "SERVICE <http://x>" . '
          '?s <http://example.org/SERVICE> ?o ; rdfs:label "x"@service }')
     assert inspect(q, update=False, base=None, max_length=10_000, max_depth=10).form == "SELECT"
+
+
+def test_survkg_serve_runs_one_server_on_an_on_disk_store(tmp_path: Path) -> None:
+    port = free_port()
+    survkg = Path(sys.executable).parent / "survkg"
+    proc = subprocess.Popen([str(survkg), "serve", "--port", str(port), "--store",
+                             str(tmp_path / "store")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        r = httpx.post(base + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"})
+        assert r.status_code == 200 and int(r.text.split()[1]) > 1000
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
