@@ -282,3 +282,13 @@ def test_updates_need_the_token_are_transactional_and_audited(tmp_path: Path) ->
     assert all({"time", "client", "token", "update", "result"} <= e.keys() for e in entries)
     assert entries[2]["token"] and "s3cret" not in audit.read_text()
     assert entries[2]["update"] == insert
+
+
+def test_json_ld_output_names_no_remote_context(server: Server) -> None:
+    r = httpx.get(server.url + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                  headers={"Accept": "application/ld+json"})
+    body = json.loads(r.content)
+    documents = body if isinstance(body, list) else [body]
+    for doc in documents:
+        context = doc.get("@context", {}) if isinstance(doc, dict) else {}
+        assert isinstance(context, dict)  # inline prefixes, never a URL to fetch

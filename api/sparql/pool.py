@@ -102,7 +102,7 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._slots: asyncio.Semaphore | None = None
         self._snap_lock: asyncio.Lock | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self._all: set[_Worker] = set()  # idle and busy, so that close() kills them all
         self.killed = 0  # workers killed on timeout or crash (tests and metrics)
 
     # -- snapshots -------------------------------------------------------------
@@ -139,6 +139,8 @@ class WorkerPool:
     # -- workers ---------------------------------------------------------------
     async def _spawn(self, snap: Snapshot) -> _Worker:
         w = _Worker(await _start_process(), snap.version)
+        self._all = {x for x in self._all if x.alive}
+        self._all.add(w)
         w.ready = asyncio.get_running_loop().create_task(self._handshake(w, snap))
         return w
 
@@ -248,7 +250,7 @@ class WorkerPool:
         return [w.process.pid for w in self._idle]
 
     async def aclose(self) -> None:
-        workers, self._idle = self._idle, []
+        workers, self._idle, self._all = list(self._all), [], set()
         for w in workers:
             with contextlib.suppress(ProcessLookupError):
                 w.process.kill()

@@ -9,6 +9,7 @@ library's light modules so that a fresh worker starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
@@ -37,6 +38,7 @@ RDF_FORMATS = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_PR_SET_PDEATHSIG, _SIGKILL = 1, 9
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,12 @@ def isolate_network() -> bool:
         return bool(libc.unshare(flags) == 0)
     except (OSError, AttributeError):
         return False
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the server dies, even by SIGKILL mid-query."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, _SIGKILL)
 
 
 def open_snapshot(snap: Snapshot) -> ox.Store:
@@ -191,6 +199,7 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the frames
     inp = sys.stdin.buffer
+    die_with_parent()
     isolate_network()
     job = read_frame(inp)
     if isinstance(job, str):
