@@ -206,3 +206,17 @@ def test_survkg_serve_runs_one_server_on_an_on_disk_store(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_editor_escapes_example_titles_and_queries(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.settings import Settings
+    from api.sparql import editor
+
+    (tmp_path / "x.rq").write_text('# title: </script><script>alert(1)</script>\n'
+                                   'SELECT * { ?s ?p "</script><img src=x onerror=alert(2)>" }')
+    monkeypatch.setattr(editor, "QUERIES_DIR", tmp_path)
+    page = editor.render(Settings())
+    assert "<script>alert" not in page and "<img src=x" not in page
+    data = page.split('id="sparql-config">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(data)["examples"][0]["title"] == "</script><script>alert(1)</script>"

@@ -48,10 +48,10 @@ class Example:
     query: str
 
 
-def examples(folder: Path = QUERIES_DIR) -> list[Example]:
+def examples(folder: Path | None = None) -> list[Example]:
     """The competency-question queries, read now (the folder may change while serving)."""
     out = []
-    for path in sorted(folder.glob("*.rq")):
+    for path in sorted((folder or QUERIES_DIR).glob("*.rq")):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -81,8 +81,9 @@ def render(settings: Settings, *, endpoint: str = "/sparql") -> str:
         "examples": [e.__dict__ for e in examples()],
         "maxRows": settings.max_result_rows,
     }
-    # "</" cannot end the data block early once escaped.
-    data = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    # No "<", ">" or "&" in the data block: nothing in it can end or re-open a tag.
+    data = (json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026"))
     return _env.get_template("sparql.html").render(
         config_json=data, assets=assets_installed(settings),
         examples=examples(), prefixes=PREFIXES)

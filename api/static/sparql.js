@@ -133,6 +133,13 @@
           statusEl.textContent = "";
           return;
         }
+        var kind = type.indexOf("sparql-results") >= 0 ? "table" : "graph";
+        var isAsk = kind === "table" && typeof body.boolean === "boolean";
+        downloadsEl.querySelectorAll("button").forEach(function (b) {
+          // ASK has no CSV/TSV form; a graph result has no results formats.
+          b.hidden = b.dataset.kind !== kind ||
+            (isAsk && (b.dataset.format === "csv" || b.dataset.format === "tsv"));
+        });
         downloadsEl.hidden = false;
         if (cut) {
           truncatedEl.textContent = "Results truncated at the server's limit of " +
