@@ -307,7 +307,8 @@ def render(results: dict[str, Any], command: str) -> str:
                          f"{r['reopen_s']:.2f} s" if "disk_mb" in r else "-"))
         for q in QUERIES if any(entry["engines"][e].get("queries") for e in engines) else ():
             lines.append(row(q, lambda r, q=q: f"{_fmt_ms(r['queries'][q]['ms'])} "
-                             f"({r['queries'][q]['rows']} rows)"))
+                             f"({r['queries'][q]['rows']} rows)" if q in r["queries"]
+                             else "-"))
         lines.append(row("load average before / after", lambda r: f"{r['loadavg_before']} / "
                          f"{r['loadavg_after']}"))
         lines.append("")
