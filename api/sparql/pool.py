@@ -160,6 +160,7 @@ class WorkerPool:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
             self._snap_lock = asyncio.Lock()
+            self._workdir.mkdir(parents=True, exist_ok=True)
         snap = await self.snapshot()
         while len(self._idle) < self.size:
             self._idle.append(await self._spawn(snap))
@@ -257,3 +258,5 @@ class WorkerPool:
         for w in workers:
             await w.process.wait()
         shutil.rmtree(self._workdir, ignore_errors=True)
+        # Ready to start again (an app's lifespan may run more than once).
+        self._snapshots, self._slots, self._snap_lock = [], None, None
