@@ -24,9 +24,10 @@ import datetime as dt
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -50,6 +51,7 @@ OPEN: Interval = (date.min, date.max)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
+@lru_cache(maxsize=65536)
 def parse_interval(text: str) -> Interval | None:
     """The interval an xsd:date, gYearMonth or gYear (or a dateTime) covers."""
     m = _DATE.match(text.strip())
@@ -80,7 +82,11 @@ class Edge(NamedTuple):
 
 @dataclass
 class Record:
-    """A claim record as the engine needs it (details are read lazily from the store)."""
+    """A claim record as the engine needs it (details are read lazily from the store).
+
+    Dates are parsed once, on first use (``start_bound``, ``end_bound``, ``span`` are
+    cached); a record is not changed after the projection is built.
+    """
 
     iri: str
     kind: str = "other"
@@ -92,22 +98,21 @@ class Record:
     products: tuple[str, ...] = ()
     own_technologies: tuple[str, ...] = ()
     technologies: frozenset[str] = frozenset()
-    evidence: tuple[str, ...] = ()
     controlling: bool = True
 
-    @property
+    @cached_property
     def start_bound(self) -> dt.date:
         """Earliest day the claim can have started (date.min when unknown)."""
         iv = parse_interval(self.start or self.date or "")
         return iv[0] if iv else date.min
 
-    @property
+    @cached_property
     def end_bound(self) -> dt.date:
         """Latest day the claim can have ended (date.max when still holding or unknown)."""
         iv = parse_interval(self.end or "")
         return iv[1] if iv else date.max
 
-    @property
+    @cached_property
     def span(self) -> Interval:
         """When the claimed event or relation happened, as widely as the dates allow."""
         lo = self.start_bound
@@ -136,18 +141,83 @@ class Level:
     rank: int
 
 
+class _LazyMap:
+    """A read-only map filled from the store on first lookup of each key (labels, types):
+    the projection reads them only for the entities a result names."""
+
+    def __init__(self, store: Store, fetch: Any) -> None:
+        self._store = store
+        self._fetch = fetch
+        self._got: dict[str, Any] = {}
+
+    def _value(self, key: str) -> Any:
+        try:
+            return self._got[key]
+        except KeyError:
+            got = self._got[key] = self._fetch(self._store, key)
+            return got
+
+    def get(self, key: str, default: Any = None) -> Any:
+        got = self._value(key)
+        return default if got is None else got
+
+    def __getitem__(self, key: str) -> Any:
+        got = self._value(key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._value(key) is not None
+
+    def prime(self, values: dict[str, Any]) -> None:
+        self._got.update(values)
+
+
+def _fetch_label(store: Store, iri: str) -> str | None:
+    """rdfs:label (else skos:prefLabel), preferring English or untagged literals."""
+    best: tuple[int, str] | None = None
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return None
+    for prio_base, pred in ((0, RDFS_LABEL), (2, SKOS_PREFLABEL)):
+        for q in store.quads(node, pred, None, None):
+            o = q.object
+            if not isinstance(o, ox.Literal):
+                continue
+            lang = o.language or ""
+            prio = prio_base + (0 if lang in ("", "en") or lang.startswith("en-") else 1)
+            if best is None or prio < best[0]:
+                best = (prio, o.value)
+    return best[1] if best else None
+
+
+def _fetch_types(store: Store, iri: str) -> frozenset[str] | None:
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return None
+    got = frozenset(q.object.value for q in store.quads(node, RDF_TYPE, None, None)
+                    if isinstance(q.object, ox.NamedNode))
+    return got or None
+
+
 @dataclass
 class Projection:
-    """Everything the exposure functions read. Built by :func:`build_projection`."""
+    """Everything the exposure functions read. Built by :func:`build_projection`.
+
+    ``labels`` and ``types`` are read from the store lazily, per entity; ``graph`` (a
+    NetworkX view of the hops) is built on first use; evidence lists on first use.
+    """
 
     store: Store
     version: int
-    graph: nx.MultiDiGraph[str] = field(default_factory=nx.MultiDiGraph)
     out: dict[str, list[Edge]] = field(default_factory=dict)
     inn: dict[str, list[Edge]] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    types: dict[str, frozenset[str]] = field(default_factory=dict)
+    labels: _LazyMap = field(init=False)
+    types: _LazyMap = field(init=False)
     superclasses: dict[str, frozenset[str]] = field(default_factory=dict)
     located_in: dict[str, list[str]] = field(default_factory=dict)
     ownerships: list[tuple[str, str, str]] = field(default_factory=list)
@@ -163,6 +233,41 @@ class Projection:
     entry_kinds: dict[str, str] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
     _details: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
+    _graph: Any = None
+    _weights: dict[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.labels = _LazyMap(self.store, _fetch_label)
+        self.types = _LazyMap(self.store, _fetch_types)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph[str]:
+        """The hops as a NetworkX multigraph (built on first use)."""
+        if self._graph is None:
+            g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+            g.add_nodes_from((n, {"label": self.label(n)}) for n in set(self.out) | set(self.inn))
+            bulk: Any = [(e.src, e.dst, (e.rec, e.role),
+                          {"rec": e.rec, "role": e.role, "requires": e.requires})
+                         for es in self.out.values() for e in es]
+            g.add_edges_from(bulk)
+            self._graph = g
+        graph: nx.MultiDiGraph[str] = self._graph
+        return graph
+
+    def evidence(self, rec: str) -> tuple[str, ...]:
+        """The sources of a claim (skg:evidence, sorted; read on first use)."""
+        key = ("evidence", rec)
+        got = self.cache.get(key)
+        if got is None:
+            try:
+                node = ox.NamedNode(rec)
+            except ValueError:
+                return ()
+            got = tuple(sorted({q.object.value for q in self.store.quads(
+                node, skg("evidence"), None, None) if isinstance(q.object, ox.NamedNode)}))
+            self.cache[key] = got
+        assert isinstance(got, tuple)
+        return got
 
     # ------------------------------------------------------------- small lookups
     def label(self, iri: str) -> str:
@@ -180,15 +285,25 @@ class Projection:
         return sorted(t[len(SKG):] for t in self.types.get(iri, ()) if t.startswith(SKG))
 
     def weight(self, rec: str) -> float:
-        lvl = self.levels.get(self.records[rec].confidence or "")
-        return lvl.weight if lvl else self.default_level.weight
+        w = self._weights
+        if w is None:
+            w = self._weights = {}
+        got = w.get(rec)
+        if got is None:
+            lvl = self.levels.get(self.records[rec].confidence or "")
+            got = w[rec] = lvl.weight if lvl else self.default_level.weight
+        return got
 
-    @property
+    @cached_property
     def default_level(self) -> Level:
         """The level assumed for a claim without a confidence: the weakest one defined."""
         if not self.levels:
             return Level("", "unknown", 0.5, 0)
         return min(self.levels.values(), key=lambda lv: (lv.rank, lv.weight))
+
+    def known(self, iri: str) -> bool:
+        """Whether the store says anything about ``iri`` (or a hop touches it)."""
+        return iri in self.out or iri in self.inn or iri in self.labels or iri in self.types
 
     def counts(self, rec: str) -> bool:
         """Whether the claim's status adds exposure by default (no status: it does)."""
@@ -216,17 +331,18 @@ class Projection:
         return vals[0].value if vals else None
 
 
-def _objects(store: Store, pred: ox.NamedNode) -> Iterator[tuple[str, Term]]:
-    triple = ox.Triple
-    for q in store.quads(None, pred, None, None):
-        s, o = q.subject, q.object
-        if type(s) is not triple and type(o) is not triple:
-            yield s.value, o  # type: ignore[union-attr,misc]
-
-
 def _pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
     """Distinct (subject, object IRI) pairs of ``pred`` over every graph."""
-    return {(s, o.value) for s, o in _objects(store, pred) if isinstance(o, ox.NamedNode)}
+    named, triple = ox.NamedNode, ox.Triple
+    out: set[tuple[str, str]] = set()
+    add = out.add
+    for q in store.quads(None, pred, None, None):
+        o = q.object
+        if type(o) is named:
+            s = q.subject
+            if type(s) is not triple:
+                add((s.value, o.value))  # type: ignore[union-attr]
+    return out
 
 
 def _preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
@@ -246,32 +362,26 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
 
 
 def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
+    out: dict[str, list[str]] = {}
     for s, o in sorted(pairs):
-        out[s].append(o)
+        got = out.get(s)
+        if got is None:
+            out[s] = [o]
+        else:
+            got.append(o)
     return out
 
 
 def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
+    literal, triple = ox.Literal, ox.Triple
     out: dict[str, str] = {}
-    for s, o in _objects(store, pred):
-        if isinstance(o, ox.Literal):
-            out.setdefault(s, o.value)
+    for q in store.quads(None, pred, None, None):
+        o = q.object
+        if type(o) is literal:
+            s = q.subject
+            if type(s) is not triple:
+                out.setdefault(s.value, o.value)  # type: ignore[union-attr]
     return out
-
-
-def _load_labels(store: Store) -> dict[str, str]:
-    """rdfs:label (else skos:prefLabel), preferring English or untagged literals."""
-    labels: dict[str, tuple[int, str]] = {}
-    for prio_base, pred in ((0, RDFS_LABEL), (2, SKOS_PREFLABEL)):
-        for s, o in _objects(store, pred):
-            if not isinstance(o, ox.Literal):
-                continue
-            lang = o.language or ""
-            prio = prio_base + (0 if lang in ("", "en") or lang.startswith("en-") else 1)
-            if s not in labels or prio < labels[s][0]:
-                labels[s] = (prio, o.value)
-    return {s: v for s, (_, v) in labels.items()}
 
 
 def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
@@ -305,11 +415,6 @@ def build_projection(store: Store) -> Projection:
 
 
 def _read_vocabulary(proj: Projection, store: Store) -> None:
-    proj.labels = _load_labels(store)
-    types: dict[str, set[str]] = defaultdict(set)
-    for s, t in _pairs(store, RDF_TYPE):
-        types[s].add(t)
-    proj.types = {s: frozenset(ts) for s, ts in types.items()}
     sub: dict[str, set[str]] = defaultdict(set)
     for c, p in _pairs(store, RDFS_SUBCLASSOF):
         sub[c].add(p)
@@ -333,7 +438,8 @@ def _read_vocabulary(proj: Projection, store: Store) -> None:
         proj.broader.setdefault(narrow, set()).add(broad)
     for entry, tech in _pairs(store, skg("covers")):
         proj.covers.setdefault(tech, set()).add(entry)
-    classification_tech = _multi(_pairs(store, skg("technology")))
+    classification_tech = proj.cache["technology-pairs"] = _multi(
+        _pairs(store, skg("technology")))
     for cls, entry in _pairs(store, skg("controlEntry")):
         for tech in classification_tech.get(cls, ()):
             proj.covers.setdefault(tech, set()).add(entry)
@@ -350,13 +456,11 @@ def _read_records(proj: Projection, store: Store) -> None:
     dates = _literal_map(store, skg("date"))
     starts = _literal_map(store, skg("startDate"))
     ends = _literal_map(store, skg("endDate"))
-    evidence = _multi(_pairs(store, skg("evidence")))
     controlling = _literal_map(store, skg("controlling"))
-    for iri in set(conf) | set(status) | set(evidence):
+    for iri in set(conf) | set(status):
         proj.records[iri] = Record(
             iri, confidence=conf.get(iri), status=status.get(iri), date=dates.get(iri),
             start=starts.get(iri), end=ends.get(iri),
-            evidence=tuple(evidence.get(iri, ())),
             controlling=controlling.get(iri, "true").strip().lower() not in ("false", "0"))
     for resp, claim in sorted(_pairs(store, skg("respondsTo"))):
         proj.responses.setdefault(claim, []).append(resp)
@@ -392,7 +496,7 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
     to = _multi(_role_pairs(store, roles, "SupplyTo"))
     programme = _multi(_role_pairs(store, roles, "SupplyProgramme"))
     products = _multi(_pairs(store, skg("product")))
-    techs = _multi(_pairs(store, skg("technology")))
+    techs: dict[str, list[str]] = proj.cache.pop("technology-pairs")
     edges: list[Edge] = []
     for s in sorted(supplier):
         rec = _rec(proj, s, "supply")
@@ -422,12 +526,6 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
         out[e.src].append(e)
         inn[e.dst].append(e)
     proj.out, proj.inn = dict(out), dict(inn)
-    g = proj.graph
-    nodes = set(out) | set(inn)
-    g.add_nodes_from((n, {"label": proj.label(n)}) for n in nodes)
-    bulk: Any = [(e.src, e.dst, (e.rec, e.role),
-                  {"rec": e.rec, "role": e.role, "requires": e.requires}) for e in edges]
-    g.add_edges_from(bulk)
 
 
 class ProjectionCache:

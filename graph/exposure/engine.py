@@ -34,6 +34,7 @@ from graph.exposure.paths import (
     reverse_paths,
     start_ok,
 )
+from graph.exposure.rank import scores
 from graph.exposure.risk import hit_model, risk_targets, severity
 from graph.namespaces import ID
 from graph.projection import Edge, Interval, Projection
@@ -45,7 +46,7 @@ WORDING = ("Paths show that technology was reported as supplied along each hop, 
 def _known(proj: Projection, iri: str) -> str:
     if "://" not in iri:
         iri = ID + iri.lstrip("/")
-    if iri in proj.labels or iri in proj.out or iri in proj.inn or iri in proj.types:
+    if proj.known(iri):
         return iri
     raise UnknownEntity(iri)
 
@@ -111,8 +112,9 @@ def ranking(proj: Projection, filters: Filters | None = None, limit: int | None 
             ) -> Ranking:
     """Every organisation with a non-zero score, highest first (score only, no paths).
 
-    Candidates are the suppliers and every organisation whose group contains one; the
-    best-path values of a (member, period) pair are computed once and shared.
+    Candidates are the suppliers and every organisation whose group contains one. The
+    scores are those :func:`exposure` gives (same floats); the search is shared by all
+    organisations (:mod:`graph.exposure.rank`).
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
@@ -121,26 +123,17 @@ def ranking(proj: Projection, filters: Filters | None = None, limit: int | None 
     candidates = set(sources)
     for s in sources:
         candidates.update(owners_of(proj, s, rf))
-    memo: dict[tuple[str, tuple[Interval, ...]], dict[str, tuple[float, PathEdges]]] = {}
-    entries = []
+    groups: dict[str, list[tuple[str, tuple[Interval, ...]]]] = {}
+    sizes: dict[str, int] = {}
     for org in sorted(candidates):
         members = group_of(proj, org, rf)
-        best: dict[str, float] = {}
-        for m in members:
-            if m.node not in ctx.dist:
-                continue
-            key = (m.node, tuple(m.valid))
-            if key not in memo:
-                memo[key] = best_paths(ctx, [(m.node, m.valid)])
-            for t, (v, _) in memo[key].items():
-                if v > best.get(t, -1.0):
-                    best[t] = v
-        if not best:
-            continue
-        scored = sorted(((severity(proj, ctx.targets[t]) * v, t) for t, v in best.items()),
-                        key=lambda r: (-r[0], r[1]))
-        entries.append(RankingEntry(entity_ref(proj, org), round(sum(s for s, _ in scored), 6),
-                                    len(scored), len(members), entity_ref(proj, scored[0][1])))
+        sizes[org] = len(members)
+        groups[org] = [(m.node, tuple(m.valid)) for m in members if m.node in ctx.dist]
+    parts, tids = scores(ctx, groups)
+    entries = []
+    for org, sc in parts.items():
+        entries.append(RankingEntry(entity_ref(proj, org), round(sc.total(), 6), sc.targets(),
+                                    sizes[org], entity_ref(proj, tids[sc.top()])))
     entries.sort(key=lambda e: (-e.score, e.subject.id))
     return Ranking(filters, entries[:limit] if limit else entries)
 

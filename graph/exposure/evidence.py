@@ -55,8 +55,7 @@ def source_ref(proj: Projection, iri: str) -> SourceRef:
 
 
 def evidence_of(proj: Projection, rec: str) -> list[SourceRef]:
-    r = proj.records.get(rec)
-    return [source_ref(proj, s) for s in (r.evidence if r else ())]
+    return [source_ref(proj, s) for s in proj.evidence(rec)]
 
 
 def responses_to(proj: Projection, rec: str) -> list[ResponseRef]:

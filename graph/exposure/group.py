@@ -83,11 +83,14 @@ def member_model(proj: Projection, m: Member) -> GroupMember:
 
 def owners_of(proj: Projection, node: str, rf: Resolved) -> list[str]:
     """Organisations whose group contains ``node`` (parents, successors), transitively."""
-    links = _links(proj, rf)
-    up: dict[str, list[str]] = {}
-    for parent, kids in links.items():
-        for child, _, _ in kids:
-            up.setdefault(child, []).append(parent)
+    key = ("group-up", rf.filters.as_of, rf.filters.min_confidence, rf.include_unverified)
+    up: dict[str, list[str]] | None = proj.cache.get(key)
+    if up is None:
+        up = {}
+        for parent, kids in _links(proj, rf).items():
+            for child, _, _ in kids:
+                up.setdefault(child, []).append(parent)
+        proj.cache[key] = up
     out: list[str] = []
     todo = deque(up.get(node, ()))
     while todo:

@@ -60,6 +60,44 @@ def context(proj: Projection, rf: Resolved) -> Ctx:
     return Ctx(proj, rf, out, inn, targets, proj.cache[key])
 
 
+def continuations(ctx: Ctx) -> dict[str, frozenset[str]]:
+    """Node -> the claims that have a hop out of it continuing that claim's previous hop
+    (so a search must remember the claim it arrived by), for the filtered adjacency."""
+    key = ("cont", id(ctx.out))
+    got = ctx.proj.cache.get(key)
+    if got is None or got[0] is not ctx.out:
+        cont: dict[str, set[str]] = {}
+        for node, rec in split_edges(ctx)[1]:
+            cont.setdefault(node, set()).add(rec)
+        got = ctx.proj.cache[key] = (ctx.out, {n: frozenset(v) for n, v in cont.items()})
+    result: dict[str, frozenset[str]] = got[1]
+    return result
+
+
+def split_edges(ctx: Ctx) -> tuple[dict[str, list[Edge]], dict[tuple[str, str], list[Edge]],
+                                   dict[Edge, int]]:
+    """The filtered out-edges split into free hops (``requires`` None) per node and
+    continuation hops per (node, claim they continue), each in adjacency order: a search
+    state that arrived by claim S may take the free hops and the continuations of S only,
+    so it never scans a reseller's continuations of other claims. The third map gives
+    each edge's position in its node's adjacency list (to merge in the original order)."""
+    key = ("split", id(ctx.out))
+    got = ctx.proj.cache.get(key)
+    if got is None or got[0] is not ctx.out:
+        free: dict[str, list[Edge]] = {}
+        follow: dict[tuple[str, str], list[Edge]] = {}
+        pos: dict[Edge, int] = {}
+        for node, es in ctx.out.items():
+            for i, e in enumerate(es):
+                pos[e] = i
+                if e.requires is None:
+                    free.setdefault(node, []).append(e)
+                else:
+                    follow.setdefault((node, e.requires), []).append(e)
+        got = ctx.proj.cache[key] = (ctx.out, free, follow, pos)
+    return got[1], got[2], got[3]
+
+
 def edge_factor(proj: Projection, e: Edge) -> float:
     """A hop that continues the previous hop's claim adds no new confidence term."""
     return 1.0 if e.requires is not None else proj.weight(e.rec)
@@ -85,13 +123,24 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
     State = tuple[str, str | None]
     layer: dict[State, tuple[float, PathEdges]] = {}
 
+    cont = continuations(ctx)
+
     def state(e: Edge) -> State:
-        return (e.dst, e.rec if any(x.requires == e.rec for x in ctx.out.get(e.dst, ()))
-                else None)
+        return (e.dst, e.rec if e.rec in cont.get(e.dst, ()) else None)
+
+    free, follow, pos = split_edges(ctx)
+    pruned: dict[tuple[str, int], list[Edge]] = {}
+
+    def edges_to(node: str, left: int) -> list[Edge]:
+        got = pruned.get((node, left))
+        if got is None:
+            got = pruned[(node, left)] = [e for e in free.get(node, ())
+                                          if dist.get(e.dst, big) <= left]
+        return got
 
     for node, valid in starts:
-        for e in ctx.out.get(node, ()):
-            if dist.get(e.dst, big) <= hmax - 1 and start_ok(proj, e, valid):
+        for e in edges_to(node, hmax - 1):
+            if start_ok(proj, e, valid):
                 w, k = proj.weight(e.rec), state(e)
                 if w > layer.get(k, (-1.0, ()))[0]:
                     layer[k] = (w, (e,))
@@ -106,10 +155,12 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
         nxt: dict[State, tuple[float, PathEdges]] = {}
         left = hmax - h - 1
         for (node, pending), (val, edges) in layer.items():
-            for e in ctx.out.get(node, ()):
-                if (e.requires is not None and e.requires != pending) or \
-                        dist.get(e.dst, big) > left:
-                    continue
+            allowed = edges_to(node, left)
+            if pending is not None and (node, pending) in follow:
+                more = [e for e in follow[(node, pending)] if dist.get(e.dst, big) <= left]
+                if more:
+                    allowed = sorted(allowed + more, key=pos.__getitem__)
+            for e in allowed:
                 w, k = val * edge_factor(proj, e), state(e)
                 if w > nxt.get(k, (-1.0, ()))[0]:
                     nxt[k] = (w, (*edges, e))
