@@ -86,7 +86,7 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
     listed = list(dict.fromkeys([b for _, b in best.values()]))
     listed = list(ranked(ctx, listed))
     keep = set(listed)
-    listed += [p for p in ranked(ctx, found) if p not in keep]
+    listed += [p for p in ranked(ctx, found, filters.max_paths + len(keep)) if p not in keep]
     paths = [path_model(ctx, p) for p in listed[:filters.max_paths]]
     targets = [TargetScore(entity_ref(proj, t), sev, round(v, 6), round(sev * v, 6),
                            counts.get(t, 0)) for t, sev, v in rows]
@@ -157,7 +157,7 @@ def suppliers(proj: Projection, iri: str, filters: Filters | None = None) -> Sup
                                      [entity_ref(proj, o) for o in owners_of(proj, s, rf)],
                                      round(best, 6), len(ps)))
     entries.sort(key=lambda e: (-e.score, -e.paths, e.supplier.id))
-    paths = [path_model(ctx, p) for p in list(ranked(ctx, found))[:filters.max_paths]]
+    paths = [path_model(ctx, p) for p in ranked(ctx, found, filters.max_paths)]
     return Suppliers(entity_ref(proj, target), [hit_model(proj, h) for h in hits], filters,
                      entries, paths, len(found), truncated)
 
@@ -177,7 +177,7 @@ def paths_between(proj: Projection, a: str, b: str, filters: Filters | None = No
 
     found, truncated = enumerate_paths(ctx, [(src, [])], goals={dst}, dist=dist,
                                        first_ok=first)
-    paths = [path_model(ctx, p) for p in list(ranked(ctx, found))[:filters.max_paths]]
+    paths = [path_model(ctx, p) for p in ranked(ctx, found, filters.max_paths)]
     return PathsBetween(entity_ref(proj, src), entity_ref(proj, dst), filters, paths,
                         len(found), truncated)
 

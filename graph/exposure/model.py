@@ -15,12 +15,22 @@ from typing import Any
 JSON = dict[str, Any]
 
 
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """A dataclass tree as JSON-ready dicts and lists (a trailing ``_`` is dropped from keys,
     so ``from_`` serialises as ``from``)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name.rstrip("_"): plain(getattr(value, f.name))
-                for f in dataclasses.fields(value)}
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    names = _FIELDS.get(t)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[t] = tuple((f.name.rstrip("_"), f.name)
+                                   for f in dataclasses.fields(value))
+    if names is not None:
+        return {key: plain(getattr(value, name)) for key, name in names}
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -13,6 +13,7 @@ its head can still reach a goal within the hops left, so nothing outside the goa
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -57,7 +58,9 @@ def context(proj: Projection, rf: Resolved) -> Ctx:
            rf.include_unverified, rf.max_hops)
     if key not in proj.cache:
         proj.cache[key] = distances_to(inn, targets, rf.max_hops)
-    return Ctx(proj, rf, out, inn, targets, proj.cache[key])
+    ctx = Ctx(proj, rf, out, inn, targets, proj.cache[key])
+    continuations(ctx)  # built once per filter set, with the split adjacency
+    return ctx
 
 
 def continuations(ctx: Ctx) -> dict[str, frozenset[str]]:
@@ -168,36 +171,70 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
     return best
 
 
+def _pruned_free(ctx: Ctx, dist: dict[str, int]) -> dict[tuple[str, int], list[Edge]]:
+    """A cache of (node, hops left) -> free out-edges whose head can still reach a goal
+    of ``dist`` in the hops left; shared by every search over the context's own map."""
+    if dist is not ctx.dist:
+        return {}
+    key = ("pruned-free", id(dist))
+    got = ctx.proj.cache.get(key)
+    if got is None or got[0] is not dist:
+        got = ctx.proj.cache[key] = (dist, {})
+    cache: dict[tuple[str, int], list[Edge]] = got[1]
+    return cache
+
+
 def enumerate_paths(ctx: Ctx, starts: Starts, *, goals: set[str] | dict[str, list[Hit]],
                     dist: dict[str, int], first_ok: Callable[[Edge, list[Interval]], bool],
                     cap: int = ENUMERATION_CAP) -> tuple[list[PathEdges], bool]:
-    """Every simple path of at most max_hops hops from a start to a goal (up to ``cap``)."""
+    """Every simple path of at most max_hops hops from a start to a goal (up to ``cap``).
+
+    A first hop is always a free hop (``requires`` None) that ``first_ok`` accepts; after
+    a hop of claim S the search takes the free hops and the continuations of S, in
+    adjacency order (so the paths, and which ones a capped search finds, do not depend
+    on the split)."""
     hmax, big = ctx.rf.max_hops, ctx.rf.max_hops + 1
+    free, follow, pos = split_edges(ctx)
+    pruned = _pruned_free(ctx, dist)
     found: list[PathEdges] = []
     seen: set[PathEdges] = set()
+
+    def allowed(node: str, left: int, prev: Edge | None) -> list[Edge]:
+        got = pruned.get((node, left))
+        if got is None:
+            got = pruned[(node, left)] = [e for e in free.get(node, ())
+                                          if dist.get(e.dst, big) <= left]
+        if prev is not None:
+            more = follow.get((node, prev.rec))
+            if more:
+                extra = [e for e in more if dist.get(e.dst, big) <= left]
+                if extra:
+                    return sorted(got + extra, key=pos.__getitem__)
+        return got
 
     def walk(node: str, valid: list[Interval], edges: list[Edge], on: set[str]) -> bool:
         left = hmax - len(edges) - 1
         prev = edges[-1] if edges else None
-        for e in ctx.out.get(node, ()):
-            if e.dst in on or dist.get(e.dst, big) > left:
+        for e in allowed(node, left, prev):
+            dst = e.dst
+            if dst in on:
                 continue
-            if prev is None:
-                if not first_ok(e, valid):
-                    continue
-            elif e.requires is not None and e.requires != prev.rec:
+            if prev is None and not first_ok(e, valid):
                 continue
             edges.append(e)
-            if e.dst in goals:
+            if dst in goals:
                 t = tuple(edges)
                 if t not in seen:
                     seen.add(t)
                     found.append(t)
                     if len(found) >= cap:
                         return True
-            on.add(e.dst)
-            stop = left > 0 and walk(e.dst, valid, edges, on)
-            on.discard(e.dst)
+            if left > 0:
+                on.add(dst)
+                stop = walk(dst, valid, edges, on)
+                on.discard(dst)
+            else:
+                stop = False
             edges.pop()
             if stop:
                 return True
@@ -262,6 +299,16 @@ def path_score(proj: Projection, edges: PathEdges, sev: float) -> float:
 
 
 def hop_model(proj: Projection, e: Edge) -> Hop:
+    """The reader-facing hop (built once per edge: it does not depend on the filters)."""
+    key = ("hop", e)
+    got = proj.cache.get(key)
+    if got is None:
+        got = proj.cache[key] = _hop_model(proj, e)
+    assert isinstance(got, Hop)
+    return got
+
+
+def _hop_model(proj: Projection, e: Edge) -> Hop:
     r = proj.records[e.rec]
     product = ref_dict(proj, r.products[0]) if r.products else None
     return Hop(
@@ -290,12 +337,21 @@ def path_model(ctx: Ctx, edges: PathEdges) -> Path:
                 counts=all(h.counts for h in hops) and target_counts)
 
 
-def ranked(ctx: Ctx, paths: list[PathEdges]) -> Iterator[PathEdges]:
-    """Paths best first (score, then fewer hops, then ids, so output is stable)."""
+def ranked(ctx: Ctx, paths: list[PathEdges], limit: int | None = None
+           ) -> Iterator[PathEdges]:
+    """Paths best first (score, then fewer hops, then ids, so output is stable); with
+    ``limit``, only the first ``limit`` of that order (a partial sort)."""
     proj = ctx.proj
+    sevs: dict[str, float] = {}
 
     def key(p: PathEdges) -> tuple[float, int, tuple[str, ...]]:
-        sev = severity(proj, ctx.targets.get(p[-1].dst, []))
+        end = p[-1].dst
+        sev = sevs.get(end)
+        if sev is None:
+            sev = sevs[end] = severity(proj, ctx.targets.get(end, []))
         return (-path_score(proj, p, sev), len(p), tuple(e.rec + e.dst for e in p))
 
-    yield from sorted(paths, key=key)
+    if limit is not None and limit < len(paths):
+        yield from heapq.nsmallest(limit, paths, key=key)
+    else:
+        yield from sorted(paths, key=key)

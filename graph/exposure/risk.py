@@ -125,6 +125,16 @@ def hit_model(proj: Projection, h: Hit) -> RiskHit:
 
 
 def target_model(proj: Projection, node: str, hits: list[Hit]) -> Target:
+    """The reader-facing target (built once per target and set of hits)."""
+    key = ("target-model", node, tuple(hits))
+    got = proj.cache.get(key)
+    if got is None:
+        got = proj.cache[key] = _target_model(proj, node, hits)
+    assert isinstance(got, Target)
+    return got
+
+
+def _target_model(proj: Projection, node: str, hits: list[Hit]) -> Target:
     ref = entity_ref(proj, node)
     return Target(ref.id, ref.iri, ref.label, ref.types, severity(proj, hits),
                   [hit_model(proj, h) for h in hits],
