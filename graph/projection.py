@@ -45,6 +45,8 @@ from graph.namespaces import (
 from graph.store import Store
 
 Interval = tuple[date, date]
+_PRODUCT = ox.NamedNode(SKG + "product")
+_TECHNOLOGY = ox.NamedNode(SKG + "technology")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 OPEN: Interval = (date.min, date.max)
 
@@ -234,6 +236,9 @@ class Projection:
     cache: dict[Any, Any] = field(default_factory=dict)
     _details: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
     _graph: Any = None
+    _tech_all: bool = False
+    _tech_done: set[str] = field(default_factory=set)
+    _tech_lock: threading.Lock = field(default_factory=threading.Lock)
     _weights: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
@@ -253,6 +258,40 @@ class Projection:
             self._graph = g
         graph: nx.MultiDiGraph[str] = self._graph
         return graph
+
+    def supply_record(self, rec: str) -> Record:
+        """The record with its products and technologies filled in (read on first use:
+        one record's, or every supply's once a technology filter needs them all)."""
+        r = self.records[rec]
+        if r.kind == "supply" and not self._tech_all and rec not in self._tech_done:
+            products = tuple(_objects_of(self.store, rec, _PRODUCT))
+            own = tuple(_objects_of(self.store, rec, _TECHNOLOGY))
+            r.products, r.own_technologies = products, own
+            r.technologies = frozenset(own).union(
+                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products))
+            self._tech_done.add(rec)
+        return r
+
+    def technologies(self, rec: str) -> frozenset[str]:
+        return self.supply_record(rec).technologies
+
+    def load_technologies(self) -> None:
+        """Products and technologies of every supply (one scan of each property)."""
+        if self._tech_all:
+            return
+        with self._tech_lock:
+            if self._tech_all:
+                return
+            products = _multi(_pairs(self.store, _PRODUCT))
+            techs = _multi(_pairs(self.store, _TECHNOLOGY))
+            for iri, r in self.records.items():
+                if r.kind != "supply" or iri in self._tech_done:
+                    continue
+                r.products = tuple(products.get(iri, ()))
+                r.own_technologies = tuple(techs.get(iri, ()))
+                r.technologies = frozenset(r.own_technologies).union(
+                    *(techs.get(p, ()) for p in r.products))
+            self._tech_all = True
 
     def evidence(self, rec: str) -> tuple[str, ...]:
         """The sources of a claim (skg:evidence, sorted; read on first use)."""
@@ -361,15 +400,29 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
     return out
 
 
+def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:
+    """The distinct object IRIs of one subject's ``pred``, sorted."""
+    try:
+        node = ox.NamedNode(subject)
+    except ValueError:
+        return []
+    return sorted({q.object.value for q in store.quads(node, pred, None, None)
+                   if type(q.object) is ox.NamedNode})
+
+
 def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Subject -> its objects, both sorted (as ``sorted(pairs)`` would group them)."""
     out: dict[str, list[str]] = {}
-    for s, o in sorted(pairs):
+    for s, o in pairs:
         got = out.get(s)
         if got is None:
             out[s] = [o]
         else:
             got.append(o)
-    return out
+    for vals in out.values():
+        if len(vals) > 1:
+            vals.sort()
+    return dict(sorted(out.items()))
 
 
 def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
@@ -438,10 +491,8 @@ def _read_vocabulary(proj: Projection, store: Store) -> None:
         proj.broader.setdefault(narrow, set()).add(broad)
     for entry, tech in _pairs(store, skg("covers")):
         proj.covers.setdefault(tech, set()).add(entry)
-    classification_tech = proj.cache["technology-pairs"] = _multi(
-        _pairs(store, skg("technology")))
-    for cls, entry in _pairs(store, skg("controlEntry")):
-        for tech in classification_tech.get(cls, ()):
+    for cls, entry in sorted(_pairs(store, skg("controlEntry"))):
+        for tech in _objects_of(store, cls, skg("technology")):
             proj.covers.setdefault(tech, set()).add(entry)
     for entry in {e for es in proj.covers.values() for e in es}:
         kinds = proj.all_types(entry)
@@ -495,15 +546,9 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
     via = _multi(_role_pairs(store, roles, "SupplyVia"))
     to = _multi(_role_pairs(store, roles, "SupplyTo"))
     programme = _multi(_role_pairs(store, roles, "SupplyProgramme"))
-    products = _multi(_pairs(store, skg("product")))
-    techs: dict[str, list[str]] = proj.cache.pop("technology-pairs")
     edges: list[Edge] = []
     for s in sorted(supplier):
-        rec = _rec(proj, s, "supply")
-        rec.products = tuple(products.get(s, ()))
-        rec.own_technologies = tuple(techs.get(s, ()))
-        rec.technologies = frozenset(rec.own_technologies).union(
-            *(techs.get(p, ()) for p in rec.products))
+        _rec(proj, s, "supply")
         recipients, mids, progs = to.get(s, []), via.get(s, []), programme.get(s, [])
         for a in supplier[s]:
             if mids:

@@ -84,6 +84,7 @@ def resolve(proj: Projection, filters: Filters) -> Resolved:
         if tech not in proj.broader and not any(tech in b for b in proj.broader.values()) \
                 and tech not in proj.covers and tech not in proj.labels:
             raise InvalidParameter("technology", f"unknown technology {filters.technology!r}")
+        proj.load_technologies()
         techs = frozenset(t for t in _all_techs(proj) if tech in _ancestors(proj, t)) | {tech}
     res = Resolved(filters, as_of, min_weight, min_rank, techs, filters.include_unverified,
                    filters.max_hops)
@@ -129,7 +130,7 @@ def failure(proj: Projection, rec: Record, rf: Resolved, *, check_tech: bool = T
     if not rf.include_unverified and not proj.counts(rec.iri):
         return "unverified"
     if check_tech and rf.technologies is not None and rec.kind == "supply" \
-            and not (rec.technologies & rf.technologies):
+            and not (proj.technologies(rec.iri) & rf.technologies):
         return "technology"
     return None
 

@@ -309,7 +309,7 @@ def hop_model(proj: Projection, e: Edge) -> Hop:
 
 
 def _hop_model(proj: Projection, e: Edge) -> Hop:
-    r = proj.records[e.rec]
+    r = proj.supply_record(e.rec)
     product = ref_dict(proj, r.products[0]) if r.products else None
     return Hop(
         from_=local_id(e.src), to=local_id(e.dst),
@@ -328,7 +328,7 @@ def path_model(ctx: Ctx, edges: PathEdges) -> Path:
     sev = severity(proj, hits)
     hops = [hop_model(proj, e) for e in edges]
     nodes = [entity_ref(proj, edges[0].src)] + [entity_ref(proj, e.dst) for e in edges]
-    techs = {t for e in edges for t in proj.records[e.rec].technologies}
+    techs = {t for e in edges for t in proj.supply_record(e.rec).technologies}
     terms = path_terms(proj, edges, sev)
     target_counts = all(proj.counts(h.flag) for h in hits) if hits else True
     return Path(nodes=nodes, hops=hops, target=target_model(proj, end, hits),
