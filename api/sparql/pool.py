@@ -83,6 +83,8 @@ class _Worker:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
         await self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
 
 
 async def _start_process() -> asyncio.subprocess.Process:
@@ -256,7 +258,7 @@ class WorkerPool:
             with contextlib.suppress(ProcessLookupError):
                 w.process.kill()
         for w in workers:
-            await w.process.wait()
+            await w.kill()
         shutil.rmtree(self._workdir, ignore_errors=True)
         # Ready to start again (an app's lifespan may run more than once).
         self._snapshots, self._slots, self._snap_lock = [], None, None
