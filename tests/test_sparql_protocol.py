@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from SPARQLWrapper import JSON, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
 from api.sparql.inspect import inspect
 from graph.loading import open_store
@@ -161,8 +161,31 @@ def test_sparqlwrapper_select_and_ask(server: Server) -> None:
     assert client.queryAndConvert().getElementsByTagName("boolean")[0].firstChild.data == "true"
 
 
+@pytest.mark.parametrize("fmt", [CSV, TSV])
+def test_sparqlwrapper_tabular_formats(server: Server, fmt: str) -> None:
+    client = SPARQLWrapper(server.url + "/sparql", returnFormat=fmt)
+    client.setQuery(SELECT)
+    text = client.queryAndConvert().decode()
+    assert len(text.strip().splitlines()) == 6  # header + 5 rows
+
+
+@pytest.mark.parametrize("fmt", [JSONLD, XML])
+def test_sparqlwrapper_graph_formats(server: Server, fmt: str) -> None:
+    client = SPARQLWrapper(server.url + "/sparql", returnFormat=fmt)
+    client.setQuery(CONSTRUCT)
+    graph = client.queryAndConvert()  # an rdflib Graph, parsed from our answer
+    assert len(graph) == 5
+
+
+def test_sparqlwrapper_turtle(server: Server) -> None:
+    client = SPARQLWrapper(server.url + "/sparql", returnFormat=TURTLE)
+    client.setQuery(CONSTRUCT)
+    turtle = client.queryAndConvert()  # SPARQLWrapper hands Turtle back as bytes
+    assert len(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))) == 5
+
+
 def test_csv_download_from_the_editor_form(http: httpx.Client) -> None:
-    r = http.post("/sparql", data={"query": SELECT, "format": "csv"})
+    r = http.post("/sparql", data={"query": SELECT, "format": "csv", "download": "1"})
     assert r.headers["content-disposition"] == 'attachment; filename="results.csv"'
     assert next(csv.reader(io.StringIO(r.text))) == ["s", "label"]
 

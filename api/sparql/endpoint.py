@@ -67,10 +67,10 @@ class SparqlEndpoint:
         accept = request.headers.get("accept")
         if request.method == "GET" and media.wants_html(accept):
             return HTMLResponse(editor.render(self.settings))
-        return self.describe(request, accept, op.fmt)
+        return self.describe(request, accept, op.formats)
 
-    def describe(self, request: Request, accept: str | None, fmt: str | None) -> Response:
-        name = media.negotiate(None, accept, fmt) or "turtle"
+    def describe(self, request: Request, accept: str | None, formats: list[str]) -> Response:
+        name = media.negotiate(None, accept, formats) or "turtle"
         triples = description.service_description(self.store, self.settings,
                                                   self._base(request))
         return Response(description.serialize(triples, _RDF[name]),
@@ -80,7 +80,7 @@ class SparqlEndpoint:
         s = self.settings
         found = inspect(op.text, update=False, base=self._base(request),
                         max_length=s.max_query_length, max_depth=s.max_query_depth)
-        fmt = media.negotiate(found.form, request.headers.get("accept"), op.fmt)
+        fmt = media.negotiate(found.form, request.headers.get("accept"), op.formats)
         if fmt is None:
             return _error(406, f"no acceptable format for a {found.form} result; offer one of "
                           + ", ".join(media.RESULTS if found.form in ("SELECT", "ASK")
@@ -105,7 +105,7 @@ class SparqlEndpoint:
         headers = {"Vary": "Accept", "X-Query-Seconds": f"{result.seconds:.4f}"}
         if result.truncated:
             headers[TRUNCATED_HEADER] = f"true; limit={s.max_result_rows}"
-        if op.fmt:
+        if op.download:
             headers["Content-Disposition"] = f'attachment; filename="results.{_EXTENSIONS[fmt]}"'
         return Response(result.body, media_type=media.CANONICAL[fmt], headers=headers)
 

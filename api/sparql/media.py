@@ -39,11 +39,14 @@ CANONICAL: dict[str, str] = {
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
 }
-#: ``format=`` parameter values (downloads from the editor, curl users).
-BY_PARAM: dict[str, str] = {
-    "json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
-    "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples",
-    "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml",
+#: ``format=`` / ``output=`` parameter values (the editor's downloads, curl users,
+#: SPARQLWrapper): (name for SELECT/ASK results, name for graph results).
+BY_PARAM: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
+    "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
+    "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "n-triples": (None, "ntriples"),
+    "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
 }
 _RESULT_NAMES = frozenset(("json", "xml", "csv", "tsv"))
 _GRAPH_NAMES = frozenset(("turtle", "ntriples", "jsonld", "rdfxml"))
@@ -83,16 +86,23 @@ def wants_html(header: str | None) -> bool:
     return False
 
 
-def negotiate(form: Form | None, header: str | None, param: str | None) -> str | None:
-    """The short format name for a query form (None: nothing acceptable, 406)."""
+def negotiate(form: Form | None, header: str | None, params: list[str] | None = None
+              ) -> str | None:
+    """The short format name for a query form (None: nothing acceptable, 406).
+
+    A ``format`` parameter that names a usable format wins over the Accept header; an
+    unusable one is ignored (clients send them freely), and Accept decides.
+    """
     graph = form in ("CONSTRUCT", "DESCRIBE") or form is None
     table, names, default = (GRAPHS, _GRAPH_NAMES, "turtle") if graph else \
         (RESULTS, _RESULT_NAMES, "json")
     if form == "ASK":  # CSV and TSV define no boolean result
         names = frozenset(("json", "xml"))
-    if param:
-        name = BY_PARAM.get(param.lower())
-        return name if name in names else None
+    for value in params or []:
+        value = value.strip().lower()
+        name = BY_PARAM.get(value, (None, None))[1 if graph else 0] or table.get(value)
+        if name in names:
+            return name
     for entry in parse_accept(header):
         if entry.q <= 0:
             continue

@@ -30,7 +30,10 @@ class Operation:
     text: str = ""
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    fmt: str | None = None
+    #: ``format`` / ``output`` parameter values, in order (the first usable one wins).
+    formats: list[str] = field(default_factory=list)
+    #: ``download`` parameter given: answer as an attachment (the editor's downloads).
+    download: bool = False
 
     @property
     def has_dataset(self) -> bool:
@@ -114,7 +117,8 @@ async def read(request: Request) -> Operation:
         op.named_graphs = _graphs(params, "using-named-graph-uri")
     else:
         op = Operation("none")
-    op.fmt = _one(params, "format")
+    op.formats = params.get("format", []) + params.get("output", [])
+    op.download = bool(params.get("download"))
     if op.kind != "none" and not op.text.strip():
         raise QueryError(f"empty {op.kind}")
     return op

@@ -172,7 +172,7 @@
     var f = document.createElement("form");
     f.method = "post";
     f.action = config.endpoint;
-    [["query", getQuery()], ["format", fmt]].forEach(function (kv) {
+    [["query", getQuery()], ["format", fmt], ["download", "1"]].forEach(function (kv) {
       var input = document.createElement("input");
       input.type = "hidden"; input.name = kv[0]; input.value = kv[1];
       f.appendChild(input);
