@@ -410,8 +410,9 @@ def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:
                    if type(q.object) is ox.NamedNode})
 
 
-def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """Subject -> its objects, both sorted (as ``sorted(pairs)`` would group them)."""
+def _multi(pairs: Iterable[tuple[str, str]], ordered: bool = True) -> dict[str, list[str]]:
+    """Subject -> its objects, sorted; the subjects too unless ``ordered`` is False (as
+    ``sorted(pairs)`` would group them)."""
     out: dict[str, list[str]] = {}
     for s, o in pairs:
         got = out.get(s)
@@ -422,7 +423,7 @@ def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for vals in out.values():
         if len(vals) > 1:
             vals.sort()
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items())) if ordered else out
 
 
 def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
@@ -508,11 +509,13 @@ def _read_records(proj: Projection, store: Store) -> None:
     starts = _literal_map(store, skg("startDate"))
     ends = _literal_map(store, skg("endDate"))
     controlling = _literal_map(store, skg("controlling"))
+    records = proj.records
     for iri in set(conf) | set(status):
-        proj.records[iri] = Record(
-            iri, confidence=conf.get(iri), status=status.get(iri), date=dates.get(iri),
-            start=starts.get(iri), end=ends.get(iri),
-            controlling=controlling.get(iri, "true").strip().lower() not in ("false", "0"))
+        ctl = controlling.get(iri)
+        records[iri] = Record(iri, "other", conf.get(iri), status.get(iri), dates.get(iri),
+                              starts.get(iri), ends.get(iri))
+        if ctl is not None:
+            records[iri].controlling = ctl.strip().lower() not in ("false", "0")
     for resp, claim in sorted(_pairs(store, skg("respondsTo"))):
         proj.responses.setdefault(claim, []).append(resp)
 
@@ -534,18 +537,18 @@ def _read_structure(proj: Projection, store: Store, roles: dict[str, list[ox.Nam
             ("participation", "ParticipationMember", "ParticipationProgramme",
              proj.participations),
             ("flag", "FlagTarget", "FlagIndicator", proj.flags)):
-        a_of = _multi(_role_pairs(store, roles, a_role))
-        b_of = _multi(_role_pairs(store, roles, b_role))
+        a_of = _multi(_role_pairs(store, roles, a_role), ordered=False)
+        b_of = _multi(_role_pairs(store, roles, b_role), ordered=False)
         for rec in sorted(set(a_of) & set(b_of)):
             _rec(proj, rec, kind)
             target.extend((a, b, rec) for a in a_of[rec] for b in b_of[rec])
 
 
 def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]) -> None:
-    supplier = _multi(_role_pairs(store, roles, "SupplyFrom"))
-    via = _multi(_role_pairs(store, roles, "SupplyVia"))
-    to = _multi(_role_pairs(store, roles, "SupplyTo"))
-    programme = _multi(_role_pairs(store, roles, "SupplyProgramme"))
+    supplier = _multi(_role_pairs(store, roles, "SupplyFrom"), ordered=False)
+    via = _multi(_role_pairs(store, roles, "SupplyVia"), ordered=False)
+    to = _multi(_role_pairs(store, roles, "SupplyTo"), ordered=False)
+    programme = _multi(_role_pairs(store, roles, "SupplyProgramme"), ordered=False)
     edges: list[Edge] = []
     for s in sorted(supplier):
         _rec(proj, s, "supply")
