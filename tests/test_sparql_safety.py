@@ -8,6 +8,7 @@ that /healthz answers meanwhile.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -292,3 +293,21 @@ def test_json_ld_output_names_no_remote_context(server: Server) -> None:
     for doc in documents:
         context = doc.get("@context", {}) if isinstance(doc, dict) else {}
         assert isinstance(context, dict)  # inline prefixes, never a URL to fetch
+
+
+def test_a_client_that_hangs_up_leaves_no_work_running(server: Server) -> None:
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(server.url + "/sparql", params={"query": HOSTILE["cartesian"]}, timeout=0.5)
+    time.sleep(LIMIT + 0.5)  # killed by its time limit, or at once if the request is dropped
+
+    def cpu() -> float:
+        total = 0.0
+        for pid in _worker_pids():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system
+        return total
+
+    before = cpu()
+    time.sleep(0.5)
+    assert cpu() - before < 0.25, "no worker is still computing"

@@ -32,6 +32,7 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ class WorkerPool:
         self._slots: asyncio.Semaphore | None = None
         self._snap_lock: asyncio.Lock | None = None
         self._all: set[_Worker] = set()  # idle and busy, so that close() kills them all
+        self._background: set[asyncio.Task[None]] = set()
         self.killed = 0  # workers killed on timeout or crash (tests and metrics)
 
     # -- snapshots -------------------------------------------------------------
@@ -216,6 +218,13 @@ class WorkerPool:
                                        "limit (its worker process was killed)") from None
                 raise QueryError("the query engine stopped on this query (its worker "
                                  "process crashed); it was not run to completion") from None
+            except asyncio.CancelledError:
+                # The request went away (client disconnected, server stopping): its answer
+                # will never be read, so its work must not go on either.
+                self.killed += 1
+                w.process.kill()
+                self._in_background(self._respawn(snap))
+                raise
             finally:
                 timer.cancel()
             self._idle.append(w)
@@ -226,6 +235,14 @@ class WorkerPool:
             raise QueryError(prefix + message[1])
         finally:
             self._slots.release()
+
+    def _in_background(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _respawn(self, snap: Snapshot) -> None:
+        self._idle.insert(0, await self._spawn(snap))
 
     async def _replace(self, w: _Worker, snap: Snapshot) -> None:
         self.killed += 1
