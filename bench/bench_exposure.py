@@ -3,8 +3,12 @@ same reachability question asked of SPARQL (Oxigraph, property paths over the ma
 ``skg:suppliesTo`` shortcut, in a sub-SELECT) and of igraph / rustworkx on the projection.
 
     python -m bench.bench_exposure --triples 100000 1000000 [--sparql-sample 20]
+        [--data-dir /tmp] [--disk-above 5000000]
 
-Writes bench/results/exposure.json and bench/results/exposure.md.
+Writes bench/results/exposure.json and bench/results/exposure.md. ``--data-dir`` keeps the
+generated N-Triples (``survkg-<n>.nt``) and reuses them on the next run; sizes above
+``--disk-above`` are loaded into an on-disk store there (kept and reopened) instead of
+memory.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pyoxigraph as ox
 
 from bench.generate import generate
@@ -27,9 +32,11 @@ from graph.exposure import Filters, exposure, ranking
 from graph.exposure.engine import exporters
 from graph.exposure.filters import resolve
 from graph.exposure.paths import context
+from graph.exposure.rank import reachable
 from graph.loading import ontology_files, open_store, parse_file
 from graph.namespaces import ONTOLOGY_GRAPH, sparql_prologue
 from graph.projection import build_projection
+from graph.store import OxigraphStore
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -43,9 +50,18 @@ def timed(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
+def rss_mb() -> float:
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def peak_mb() -> float:
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def reach_python(ctx: Any, sources: list[str], hops: int) -> dict[str, set[str]]:
-    """Bounded BFS over the filtered projection, pruned by the distance map (the engine's
-    own reachability, without scoring)."""
+    """Bounded BFS per exporter over the filtered projection, pruned by the distance map
+    (the previous engine's reachability, kept for comparison)."""
     out = {}
     for s in sources:
         seen, frontier, found = {s}, [s], set()
@@ -64,18 +80,45 @@ def reach_python(ctx: Any, sources: list[str], hops: int) -> dict[str, set[str]]
     return out
 
 
-def run_size(n: int, sample: int) -> dict[str, Any]:
-    row: dict[str, Any] = {"triples_requested": n}
-    t = time.perf_counter()
+def open_data(n: int, data_dir: str | None, disk_above: int) -> Any:
+    """A store holding the ontology and ``n`` generated triples (see the module doc)."""
+    text: bytes | None = None
+    nt = Path(data_dir) / f"survkg-{n}.nt" if data_dir else None
+    if nt is not None and nt.exists():
+        text = nt.read_bytes()
+    if text is None:
+        text = "".join(generate(n, seed=0, shortcut=True)).encode()
+        if nt is not None:
+            nt.write_bytes(text)
+    if data_dir and n > disk_above:
+        db = Path(data_dir) / f"survkg-{n}.db"
+        if not db.exists():
+            raw = ox.Store(str(db))
+            raw.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
+            raw.bulk_load(b"".join(p.read_bytes() + b"\n" for p in ontology_files()
+                                   if p.suffix == ".ttl"),
+                          format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+            raw.flush()
+            del raw
+        del text
+        return OxigraphStore(db), "on disk"
     store = open_store(memory=True, seed=False)
     store.extend([q for p in ontology_files() for q in parse_file(p, graph=ONTOLOGY_GRAPH)])
-    data = "".join(generate(n, seed=0, shortcut=True)).encode()
-    store.extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    store.extend(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    return store, "in memory"
+
+
+def run_size(n: int, sample: int, data_dir: str | None = None,
+             disk_above: int = 5_000_000, bfs_above: int = 2_000_000) -> dict[str, Any]:
+    row: dict[str, Any] = {"triples_requested": n}
+    t = time.perf_counter()
+    store, row["store"] = open_data(n, data_dir, disk_above)
     row["quads"] = len(store)
     row["load_s"] = round(time.perf_counter() - t, 2)
+    row["rss_store_mb"] = rss_mb()
     row["projection_s"], proj = timed(lambda: build_projection(store))
-    row["graph_nodes"] = proj.graph.number_of_nodes()
-    row["graph_edges"] = proj.graph.number_of_edges()
+    row["graph_nodes"] = len(set(proj.out) | set(proj.inn))
+    row["graph_edges"] = sum(len(es) for es in proj.out.values())
     f = Filters(max_paths=50)
     rf = resolve(proj, f)
     t = time.perf_counter()
@@ -84,8 +127,16 @@ def run_size(n: int, sample: int) -> dict[str, Any]:
     row["risk_targets"] = len(ctx.targets)
     exps = exporters(proj, rf)
     row["exporters"] = len(exps)
-    by_degree = sorted(exps, key=lambda x: -len(proj.out.get(x, ())))
-    pick = {"median exporter": by_degree[len(by_degree) // 2], "top exporter": by_degree[0]}
+    by_degree = sorted(exps, key=lambda x: (-len(proj.out.get(x, ())), x))
+    mid = len(by_degree) // 2
+    cold = []
+    for org in by_degree[mid - 10: mid + 11]:  # first call for each: nothing cached for it
+        t = time.perf_counter()
+        exposure(proj, org, f)
+        cold.append(time.perf_counter() - t)
+    row["one_org_cold_21_median_s"] = round(statistics.median(cold), 4)
+    row["one_org_cold_21_max_s"] = round(max(cold), 4)
+    pick = {"median exporter": by_degree[mid], "top exporter": by_degree[0]}
     one = {}
     for name, org in pick.items():
         secs, e = timed(lambda org=org: exposure(proj, org, f), runs=5)
@@ -96,14 +147,20 @@ def run_size(n: int, sample: int) -> dict[str, Any]:
     row["all_orgs_s"], rank = timed(lambda: ranking(proj, f), runs=1)
     row["ranked_orgs"] = len(rank.entries)
     hops = f.max_hops
-    row["reach_python_s"], reach = timed(lambda: reach_python(ctx, exps, hops), runs=3)
-    row.update(compiled(proj, ctx, exps, hops, reach))
-    row.update(sparql(store, exps, sample, row["reach_python_s"]))
+    row["reach_shared_s"], shared = timed(lambda: reachable(ctx, exps, hops), runs=3)
+    row["reach_pairs"] = sum(m.bit_count() for m in shared.values())
+    if n <= bfs_above:
+        row["reach_python_s"], reach = timed(lambda: reach_python(ctx, exps, hops), runs=1)
+        row["reach_agrees"] = row["reach_pairs"] == sum(len(v) for v in reach.values())
+    row["rss_after_mb"] = rss_mb()
+    row["peak_mb"] = peak_mb()
+    row.update(compiled(proj, ctx, exps, hops, row["reach_pairs"], n <= bfs_above))
+    row.update(sparql(store, exps, sample, row["reach_shared_s"]))
     return row
 
 
-def compiled(proj: Any, ctx: Any, exps: list[str], hops: int,
-             reach: dict[str, set[str]]) -> dict[str, Any]:
+def compiled(proj: Any, ctx: Any, exps: list[str], hops: int, pairs: int,
+             python_bfs: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     nodes = sorted(set(ctx.out) | set(ctx.inn))
     index = {n: i for i, n in enumerate(nodes)}
@@ -117,8 +174,8 @@ def compiled(proj: Any, ctx: Any, exps: list[str], hops: int,
         out["igraph_build_s"] = round(time.perf_counter() - t, 4)
         secs, hood = timed(lambda: g.neighborhood(srcs, order=hops, mode="out"))
         out["igraph_reach_s"] = round(secs, 4)
-        out["igraph_agrees"] = sum(len(targets & set(h)) for h in hood) >= sum(
-            len(v) for v in reach.values())
+        out["igraph_agrees"] = sum(len((targets & set(h)) - {s})
+                                   for s, h in zip(srcs, hood, strict=True)) == pairs
     except ImportError:
         pass
     try:
@@ -145,10 +202,12 @@ def compiled(proj: Any, ctx: Any, exps: list[str], hops: int,
                 total += len(seen & targets)
             return total
 
-        secs2, _ = timed(lambda: [len(rx.descendants(rg, s) & targets) for s in srcs], runs=1)
-        out["rustworkx_descendants_unbounded_s"] = round(secs2, 4)
-        secs3, _ = timed(rx_reach, runs=1)
-        out["rustworkx_bounded_bfs_s"] = round(secs3, 4)
+        if python_bfs:
+            secs2, _ = timed(lambda: [len(rx.descendants(rg, s) & targets) for s in srcs],
+                             runs=1)
+            out["rustworkx_descendants_unbounded_s"] = round(secs2, 4)
+            secs3, _ = timed(rx_reach, runs=1)
+            out["rustworkx_bounded_bfs_s"] = round(secs3, 4)
     except ImportError:
         pass
     return out
@@ -177,7 +236,7 @@ def sparql(store: Any, exps: list[str], sample: int, python_s: float) -> dict[st
     est = per * len(exps)
     return {"sparql_sampled": done, "sparql_per_exporter_s": round(per, 4),
             "sparql_all_est_s": round(est, 2),
-            "sparql_vs_python_reach": round(est / python_s, 1) if python_s else None}
+            "sparql_vs_shared_reach": round(est / python_s, 1) if python_s else None}
 
 
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
@@ -191,24 +250,44 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     def add(label: str, fn: Callable[[dict[str, Any]], Any]) -> None:
         lines.append(f"| {label} | " + " | ".join(str(fn(r)) for r in rows) + " |")
 
+    def ms(x: float | None) -> str:
+        return "" if x is None else f"{x * 1000:.1f}"
+
+    add("store", lambda r: r.get("store", "in memory"))
     add("quads in store", lambda r: f"{r['quads']:,}")
     add("projection nodes / edges", lambda r: f"{r['graph_nodes']:,} / {r['graph_edges']:,}")
     add("exporters / risk targets", lambda r: f"{r['exporters']:,} / {r['risk_targets']:,}")
-    add("build projection from store (s)", lambda r: f"{r['projection_s']:.2f}")
+    add("build projection from store (s, median of 3)", lambda r: f"{r['projection_s']:.2f}")
     add("filter set-up, first query (s)", lambda r: r["filter_setup_s"])
+    add("exposure of one org, first call, median (max) of the 21 median-degree exporters (ms)",
+        lambda r: f"{ms(r['one_org_cold_21_median_s'])} ({ms(r['one_org_cold_21_max_s'])})")
     for k in ("median exporter", "top exporter"):
-        add(f"exposure of one org, {k} (ms, 50 paths listed)",
+        add(f"exposure of one org, {k}, median of 5 calls (ms, 50 paths listed)",
             lambda r, k=k: f"{r['one_org'][k]['s'] * 1000:.1f} ({r['one_org'][k]['paths']} paths)")
     add("exposure of all organisations, ranking (s)", lambda r: f"{r['all_orgs_s']:.2f}")
-    add("bounded reachability, all exporters, Python (s)", lambda r: f"{r['reach_python_s']:.3f}")
+    add("bounded reachability, all exporters, engine (shared DP) (s)",
+        lambda r: f"{r['reach_shared_s']:.3f}")
+    add("same, Python BFS per exporter (previous engine) (s)",
+        lambda r: f"{r['reach_python_s']:.3f}" if "reach_python_s" in r else "not run")
     add("same, igraph neighborhood (s)", lambda r: r.get("igraph_reach_s"))
-    add("same, rustworkx bounded BFS (s)", lambda r: r.get("rustworkx_bounded_bfs_s"))
-    add("Python / igraph ratio", lambda r: round(r["reach_python_s"] / r["igraph_reach_s"], 1)
+    add("same, rustworkx + Python bounded BFS (s)",
+        lambda r: r.get("rustworkx_bounded_bfs_s", "not run"))
+    add("engine / igraph ratio (reachability)",
+        lambda r: round(r["reach_shared_s"] / r["igraph_reach_s"], 2)
         if r.get("igraph_reach_s") else "")
+    add("ranking / igraph reachability ratio",
+        lambda r: round(r["all_orgs_s"] / r["igraph_reach_s"], 2)
+        if r.get("igraph_reach_s") else "")
+    add("results agree (engine = BFS = igraph)",
+        lambda r: f"{r.get('reach_agrees', '-')} / {r.get('igraph_agrees', '-')}")
     add("SPARQL suppliesTo+ per exporter (s)", lambda r: r["sparql_per_exporter_s"])
     add("SPARQL all exporters, extrapolated (s)", lambda r: r["sparql_all_est_s"])
-    add("SPARQL / Python ratio", lambda r: r["sparql_vs_python_reach"])
+    add("SPARQL / engine reachability ratio", lambda r: r["sparql_vs_shared_reach"])
     add("SPARQL / ranking ratio", lambda r: round(r["sparql_all_est_s"] / r["all_orgs_s"], 1))
+    add("load average (1 min) at start / end of this size",
+        lambda r: " / ".join(str(x) for x in r["loadavg_1m_start_end"]))
+    add("RSS with store loaded / after the runs / process peak (MB)",
+        lambda r: f"{r['rss_store_mb']:,.0f} / {r['rss_after_mb']:,.0f} / {r['peak_mb']:,.0f}")
     lines += ["", "Raw figures: `exposure.json`. SPARQL is sampled over "
               "exporters spread across the list and extrapolated; it is unbounded "
               "(property paths have no hop limit) and follows the shortcut edges only, so it "
@@ -220,20 +299,27 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--triples", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--sparql-sample", type=int, default=20)
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--disk-above", type=int, default=5_000_000)
+    ap.add_argument("--out", default=str(RESULTS / "exposure"),
+                    help="results path without extension")
     args = ap.parse_args(argv)
     meta = {"command": "python -m bench.bench_exposure " + " ".join(sys.argv[1:] or []),
             "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpu, "
                        f"Python {platform.python_version()}",
             "load_start": os.getloadavg()[0]}
     rows = []
+    out = Path(args.out)
+    out.parent.mkdir(exist_ok=True)
     for n in args.triples:
         print(f"running {n:,} triples...", file=sys.stderr)
-        rows.append(run_size(n, args.sparql_sample))
+        load = os.getloadavg()
+        rows.append(run_size(n, args.sparql_sample, args.data_dir, args.disk_above))
+        rows[-1]["loadavg_1m_start_end"] = [round(load[0], 2), round(os.getloadavg()[0], 2)]
         print(json.dumps(rows[-1]), file=sys.stderr)
-    meta["load_end"] = os.getloadavg()[0]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "exposure.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    (RESULTS / "exposure.md").write_text(markdown(rows, meta))
+        meta["load_end"] = os.getloadavg()[0]
+        out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+        out.with_suffix(".md").write_text(markdown(rows, meta))
     print(markdown(rows, meta))
 
 
