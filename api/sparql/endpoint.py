@@ -169,9 +169,11 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
             await endpoint.pool.aclose()
 
     router = APIRouter(lifespan=lifespan)
-    router.add_api_route("/sparql", endpoint.handle, methods=["GET", "POST"],
-                         name="sparql", summary="SPARQL 1.1 Protocol endpoint",
-                         response_class=Response)
+    for method in ("GET", "POST"):
+        router.add_api_route("/sparql", endpoint.handle, methods=[method], name="sparql",
+                             operation_id=f"sparql_{method.lower()}",
+                             summary=f"SPARQL 1.1 Protocol endpoint ({method})",
+                             response_class=Response)
     router.include_router(editor.make_assets_router(settings))
     router.__dict__["endpoint"] = endpoint  # reachable for tests and benchmarks
     return router
