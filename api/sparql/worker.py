@@ -17,14 +17,12 @@ import struct
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from json.encoder import encode_basestring as _jstr
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from graph.namespaces import PREFIXES
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULT_FORMATS = {
     "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV,
@@ -91,27 +89,6 @@ def open_snapshot(snap: Snapshot) -> ox.Store:
     return store
 
 
-def term_json(term: Any) -> str:
-    """One term as a SPARQL JSON results object, written directly (the hot loop)."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return '{"type":"uri","value":' + _jstr(term.value) + "}"
-    if kind is ox.Literal:
-        if term.language:
-            return ('{"type":"literal","value":' + _jstr(term.value) + ',"xml:lang":'
-                    + _jstr(term.language) + "}")
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return '{"type":"literal","value":' + _jstr(term.value) + "}"
-        return ('{"type":"literal","value":' + _jstr(term.value) + ',"datatype":'
-                + _jstr(datatype) + "}")
-    if kind is ox.BlankNode:
-        return '{"type":"bnode","value":' + _jstr(term.value) + "}"
-    return ('{"type":"triple","value":{"subject":' + term_json(term.subject)
-            + ',"predicate":' + term_json(term.predicate)
-            + ',"object":' + term_json(term.object) + "}}")
-
-
 def _take(items: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
     out: list[Any] = []
     for item in items:
@@ -130,17 +107,51 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt
         triples, cut = _take(iter(result), max_rows)
         prefixes = PREFIXES if fmt in ("turtle", "jsonld", "rdfxml") else None
         return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b"", cut
-    names = [v.value for v in result.variables]
-    keys = [_jstr(name) + ":" for name in names]
-    rows, cut = _take(iter(result), max_rows)
-    bindings = ["{" + ",".join([key + term_json(term) for key, term in zip(keys, sol, strict=True)
-                                if term is not None]) + "}" for sol in rows]
-    body = ('{"head":{"vars":[' + ",".join(_jstr(n) for n in names) + ']},"results":{"bindings":['
-            + ",".join(bindings) + "]}}").encode()
-    if fmt != "json":
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULT_FORMATS[fmt]) or b""
-    return body, cut
+    return _solutions(result, fmt, max_rows)
+
+
+class _Enough(Exception):
+    """Raised from inside the engine's serialiser once the row limit is passed."""
+
+
+class _RowCounter:
+    """A file for the engine's TSV writer that counts rows (lines) and stops it at the limit.
+
+    TSV escapes line breaks inside terms, so lines are rows; the TSV then converts to the
+    asked format inside the engine, losslessly (TSV carries whole RDF terms). All of it
+    runs in Rust: measured faster than building SPARQL JSON in Python.
+    """
+
+    def __init__(self, max_rows: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.limit = max_rows + 1  # the header line, then the rows
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def _solutions(result: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    sink = _RowCounter(max_rows)
+    try:
+        result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+        cut = False
+    except _Enough:
+        cut = True
+    tsv = b"".join(sink.parts)
+    if cut:
+        tsv = b"\n".join(tsv.split(b"\n", sink.limit)[: sink.limit]) + b"\n"
+    if fmt == "tsv":
+        return tsv, cut
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=RESULT_FORMATS[fmt]) or b"", cut
 
 
 def execute(store: ox.Store, task: Task) -> tuple[bytes, bool]:
