@@ -86,7 +86,7 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
               "(default: one per file name under https://w3id.org/survkg/graph/user/).")
 @click.option("--validate", "mode", type=click.Choice(["auto", "full", "syntax"]),
               default="auto", show_default=True,
-              help="auto: SHACL up to 200k triples; full: always; syntax: parse only.")
+              help="auto: SHACL up to 50k triples; full: always; syntax: parse only.")
 @store_option
 def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
          store_path: Path | None) -> None:
