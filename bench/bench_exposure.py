@@ -116,7 +116,8 @@ def run_size(n: int, sample: int, data_dir: str | None = None,
     row["quads"] = len(store)
     row["load_s"] = round(time.perf_counter() - t, 2)
     row["rss_store_mb"] = rss_mb()
-    row["projection_s"], proj = timed(lambda: build_projection(store))
+    row["projection_s"], proj = timed(lambda: build_projection(store),
+                                      runs=3 if n <= bfs_above else 1)
     row["graph_nodes"] = len(set(proj.out) | set(proj.inn))
     row["graph_edges"] = sum(len(es) for es in proj.out.values())
     f = Filters(max_paths=50)
@@ -172,10 +173,22 @@ def compiled(proj: Any, ctx: Any, exps: list[str], hops: int, pairs: int,
         t = time.perf_counter()
         g = ig.Graph(n=len(nodes), edges=edges, directed=True)
         out["igraph_build_s"] = round(time.perf_counter() - t, 4)
-        secs, hood = timed(lambda: g.neighborhood(srcs, order=hops, mode="out"))
-        out["igraph_reach_s"] = round(secs, 4)
-        out["igraph_agrees"] = sum(len((targets & set(h)) - {s})
-                                   for s, h in zip(srcs, hood, strict=True)) == pairs
+        def ig_reach() -> tuple[float, int]:
+            # in chunks of sources, timing only igraph's calls: the neighbourhoods of
+            # every exporter at once do not fit in memory at 10M triples
+            spent, found = 0.0, 0
+            for lo in range(0, len(srcs), 256):
+                chunk = srcs[lo:lo + 256]
+                t0 = time.perf_counter()
+                hood = g.neighborhood(chunk, order=hops, mode="out")
+                spent += time.perf_counter() - t0
+                found += sum(len((targets & set(h)) - {s})
+                             for s, h in zip(chunk, hood, strict=True))
+            return spent, found
+
+        runs = [ig_reach() for _ in range(3 if python_bfs else 1)]
+        out["igraph_reach_s"] = round(statistics.median(r[0] for r in runs), 4)
+        out["igraph_agrees"] = runs[0][1] == pairs
     except ImportError:
         pass
     try:
@@ -257,7 +270,8 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     add("quads in store", lambda r: f"{r['quads']:,}")
     add("projection nodes / edges", lambda r: f"{r['graph_nodes']:,} / {r['graph_edges']:,}")
     add("exporters / risk targets", lambda r: f"{r['exporters']:,} / {r['risk_targets']:,}")
-    add("build projection from store (s, median of 3)", lambda r: f"{r['projection_s']:.2f}")
+    add("build projection from store (s, median of 3; 1 run above 2M)",
+        lambda r: f"{r['projection_s']:.2f}")
     add("filter set-up, first query (s)", lambda r: r["filter_setup_s"])
     add("exposure of one org, first call, median (max) of the 21 median-degree exporters (ms)",
         lambda r: f"{ms(r['one_org_cold_21_median_s'])} ({ms(r['one_org_cold_21_max_s'])})")
