@@ -86,10 +86,10 @@ class SparqlEndpoint:
                           + ", ".join(media.RESULTS if found.form in ("SELECT", "ASK")
                                       else media.GRAPHS))
         task = Task(op.text, self._base(request), fmt, s.max_result_rows)
-        if op.has_dataset:
-            for iri in op.default_graphs + op.named_graphs:
-                if iri.lower().startswith("file:"):
-                    raise QueryRefused(f"<{iri}>: file IRIs are refused")
+        for iri in op.default_graphs + op.named_graphs + found.from_graphs + found.from_named:
+            if iri.lower().startswith("file:"):  # refused even where it would be ignored
+                raise QueryRefused(f"<{iri}>: file IRIs are refused")
+        if op.has_dataset:  # the protocol's dataset replaces the query's FROM clauses
             task = Task(op.text, task.base, fmt, s.max_result_rows,
                         default_graph=op.default_graphs, named_graphs=op.named_graphs)
         elif found.from_graphs or found.from_named:
