@@ -116,7 +116,7 @@ def test_default_dataset_is_the_union_and_protocol_graphs_narrow_it(http: httpx.
 @pytest.mark.parametrize(("method", "kwargs", "status"), [
     ("GET", {"params": {"query": "SELECT * {"}}, 400),
     ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
-    ("GET", {"params": {"update": "CLEAR ALL"}}, 400),
+    ("GET", {"params": {"update": "CLEAR ALL"}}, 405),
     ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
     ("POST", {"content": b"ASK {}"}, 415),
     ("POST", {"content": "ASK {}".encode("utf-16"),

@@ -60,6 +60,8 @@ class SparqlEndpoint:
             op = await protocol.read(request)
         except protocol.UnsupportedMedia as exc:
             return _error(415, exc)
+        except protocol.WrongMethod as exc:
+            return _error(405, exc, {"Allow": "POST"})
         if op.kind == "update":
             return await self.update(request, op)
         if op.kind == "query":

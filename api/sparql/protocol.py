@@ -24,6 +24,10 @@ class UnsupportedMedia(QueryError):
     """A POST body of a media type the protocol does not define (415)."""
 
 
+class WrongMethod(QueryError):
+    """An operation sent with a method it cannot use: an update by GET (405)."""
+
+
 @dataclass
 class Operation:
     kind: str  # "query" | "update" | "none"
@@ -106,7 +110,7 @@ async def read(request: Request) -> Operation:
     if query is not None and update is not None:
         raise QueryError("both a query and an update in one request")
     if request.method == "GET" and update is not None:
-        raise QueryError("an update must be sent by POST, not GET")
+        raise WrongMethod("an update must be sent by POST, not GET")
     if body_kind == "query" or (body_kind is None and query is not None):
         op = Operation("query", body_text if body_text is not None else query or "")
         op.default_graphs = _graphs(params, "default-graph-uri")
