@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -311,3 +312,13 @@ def test_a_client_that_hangs_up_leaves_no_work_running(server: Server) -> None:
     before = cpu()
     time.sleep(0.5)
     assert cpu() - before < 0.25, "no worker is still computing"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="an empty network namespace needs root here")
+def test_query_workers_have_no_network(server: Server) -> None:
+    # Defence in depth behind the text checks: even a query that reached the engine's
+    # HTTP client would find no network interface to use.
+    _get(server, "ASK {}")
+    mine = os.readlink("/proc/self/ns/net")
+    pids = _worker_pids()
+    assert pids and all(os.readlink(f"/proc/{pid}/ns/net") != mine for pid in pids)
