@@ -32,6 +32,7 @@ import struct
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,8 @@ class WorkerPool:
         self.store = store
         self.size = max(1, size)
         self.timeout = timeout
-        self._workdir = Path(tempfile.mkdtemp(prefix="survkg-snapshots-", dir=workdir))
+        self._workdir_parent = workdir
+        self._workdir: Path | None = None  # made on start(): an app never started leaves none
         self._snapshots: list[Snapshot] = []
         self._idle: list[_Worker] = []
         self._slots: asyncio.Semaphore | None = None
@@ -112,6 +114,7 @@ class WorkerPool:
     # -- snapshots -------------------------------------------------------------
     def _take_snapshot(self, version: int) -> Snapshot:
         raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
+        assert self._workdir is not None
         target = self._workdir / f"v{version}-{time.monotonic_ns()}"
         if self.store.location != ":memory:":
             raw.flush()
@@ -164,7 +167,10 @@ class WorkerPool:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
             self._snap_lock = asyncio.Lock()
-            self._workdir.mkdir(parents=True, exist_ok=True)
+            self._workdir = Path(tempfile.mkdtemp(prefix="survkg-snapshots-",
+                                                  dir=self._workdir_parent))
+            # Also removed if the pool is dropped without aclose() (e.g. a killed loop).
+            weakref.finalize(self, shutil.rmtree, self._workdir, True)
         snap = await self.snapshot()
         while len(self._idle) < self.size:
             self._idle.append(await self._spawn(snap))
@@ -276,6 +282,8 @@ class WorkerPool:
                 w.process.kill()
         for w in workers:
             await w.kill()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+        self._workdir = None
         # Ready to start again (an app's lifespan may run more than once).
         self._snapshots, self._slots, self._snap_lock = [], None, None
