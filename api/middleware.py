@@ -131,14 +131,14 @@ class RateLimit:
     def _take(self, client: str) -> float:
         """0 when the request may pass, else the seconds until it would."""
         now = self.clock()
+        if len(self.buckets) > 100_000:  # forget clients idle for a minute (full again)
+            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
         tokens, last = self.buckets.get(client, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)
         if tokens >= 1:
             self.buckets[client] = (tokens - 1, now)
             return 0.0
         self.buckets[client] = (tokens, now)
-        if len(self.buckets) > 100_000:  # forget idle clients rather than grow forever
-            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
         return (1 - tokens) / self.rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
