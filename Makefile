@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 # Two cores: pytest-xdist with two workers.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run demo test lint typecheck unit assets chromium bench clean
+.PHONY: install run demo test lint typecheck unit assets chromium bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,6 +44,10 @@ unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: install chromium lint typecheck unit
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: install chromium
+	SURVKG_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser -p no:randomly
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
-from api import errors, middleware, pages, routes, sparql
+from api import apidocs, errors, middleware, pages, routes, sparql
 from api.settings import Settings
 from graph import __version__
 from graph.store import Store
@@ -22,7 +22,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         title="survkg",
         version=__version__,
         description="Evidence-backed knowledge graph of surveillance-technology supply chains.",
-        docs_url="/docs",
+        docs_url=None,  # api/apidocs.py serves /docs without CDNs or inline script
         redoc_url=None,
     )
     app.state.store = store
@@ -36,5 +36,6 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.make_router(store, settings))
     app.include_router(routes.make_router(store, settings), prefix="/api")
     app.include_router(pages.make_router(store, settings))
+    app.include_router(apidocs.make_router())
     middleware.install(app, settings)
     return app

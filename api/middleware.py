@@ -31,7 +31,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+# img-src also allows data: and blob: images (icons inlined in stylesheets, PNG export of a
+# canvas); images cannot run script and load nothing from another host.
+CSP = ("default-src 'self'; script-src 'self'; img-src 'self' data: blob:; "
+       "object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CSP.encode()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,3 +32,22 @@ def disk_store(tmp_path: Path) -> Iterator[OxigraphStore]:
     """A fresh, seeded, on-disk store of this test's own."""
     store = open_store(tmp_path / "store")
     yield store
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium per test process (Playwright's sync API allows one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium at /usr/bin/chromium (run `make chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,7 +1,7 @@
 """The pages in headless Chromium against a real server: graphs render, clicks show
 evidence, the exposure view highlights the API's path, the as-of slider hides an ended
 relation, PNG export produces an image, no request leaves 127.0.0.1, and a graph full of
-hostile labels runs no script. Screenshots go to docs/screenshots/.
+hostile labels runs no script. Screenshots go to $SURVKG_SCREENSHOTS (`make screenshots`).
 
 One browser per session; one server on the seeds and one on the hostile fixture.
 """
@@ -20,26 +20,13 @@ import pytest
 from web_server import hostile_store, live_server
 
 from graph.store import OxigraphStore
+from tests.paths import SCREENSHOTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SHOTS = SCREENSHOTS
 STABLE = "#graph[data-stable='1']"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium at /usr/bin/chromium (make chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +239,13 @@ def test_hostile_graph_runs_no_script(page: tuple[Any, Watch], hostile_base: str
     assert pg.evaluate("() => window.__pwned") is None
     assert watch.dialogs == []
     assert json.dumps(watch.errors).count("Content Security Policy") == 0
+
+
+def test_api_reference_is_served_offline(page: tuple[Any, Watch], base: str) -> None:
+    """/docs renders the OpenAPI operations with Swagger UI from survkg's own assets."""
+    pg, watch = page
+    pg.goto(base + "/docs")
+    pg.wait_for_selector(".opblock-summary-path", timeout=15_000)
+    paths = pg.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/exposure/" in p for p in paths), paths
+    assert any("/assets/swagger-ui-dist/" in u for u in watch.requests)

@@ -2,38 +2,29 @@
 
 Checks that an example query runs and fills a sortable table with entity links, that no
 request leaves 127.0.0.1 and no CSP violation is reported, and that the page still works
-as a plain textarea when the npm assets are missing. Saves docs/screenshots/sparql-editor.png.
+as a plain textarea when the npm assets are missing. Saves sparql-editor.png to
+$SURVKG_SCREENSHOTS (`make screenshots`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from api.settings import Settings
 from api.sparql.editor import assets_installed, examples
 from graph.loading import open_store
 from graph.store import OxigraphStore
+from tests.paths import SCREENSHOTS
 from tests.sparql_support import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "screenshots" / "sparql-editor.png"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
+SCREENSHOT = SCREENSHOTS / "sparql-editor.png"
 
 
 @pytest.fixture(scope="module")
