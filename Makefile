@@ -19,11 +19,13 @@ install: $(STAMP) assets
 assets:
 	@if [ -f api/assets/package.json ]; then cd api/assets && npm ci --no-audit --no-fund --loglevel=error; fi
 
-# Debian's chromium for the browser tests (CI machines start without it).
+# Debian's chromium for the browser tests (CI machines start without it), and CJK fonts
+# so that Chinese names render in pages and screenshots.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/opentype/noto ]; } || { \
 	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium chromium-driver fonts-noto-cjk; }
 
 # Main job on the embedded default store: seed it, print what it holds, then serve.
 run: install
