@@ -128,3 +128,15 @@ def test_synthetic_ranking_equals_per_organisation_exposure(f: Filters) -> None:
     got = optimised(proj, f)
     assert got == reference(proj, orgs, f)
     assert any(t > 1 for _, t, _, _ in got.values())
+
+
+def test_a_path_never_returns_to_its_start() -> None:
+    """o0 (at risk) -> o2 -> o0 is not a simple path: no exposure, in either function
+    (the walk-based DP used to score it; hypothesis found the case)."""
+    g = ([(0, 2, "StatedInReport", "Reported", None, None),
+          (2, 0, "StatedInReport", "Reported", None, None)], {0}, [])
+    proj = build_projection(store_from(turtle(g)))  # type: ignore[arg-type]
+    assert exposure(proj, iri("org/o0")).targets == []
+    assert iri("org/o0") not in optimised(proj, Filters())
+    assert optimised(proj, Filters()) == reference(proj, [iri(f"org/o{i}") for i in range(N)],
+                                                   Filters())

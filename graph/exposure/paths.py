@@ -123,6 +123,9 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
     goals = ctx.targets if goals is None else goals
     dist = ctx.dist if dist is None else dist
     big = hmax + 1
+    # A path never ends where it started (paths are simple): a goal that is also a
+    # start is scored from the other starts only, in a second, separate search.
+    own = {node for node, _ in starts if node in goals}
     State = tuple[str, str | None]
     layer: dict[State, tuple[float, PathEdges]] = {}
 
@@ -151,7 +154,8 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
     for h in range(1, hmax + 1):
         factor = DECAY ** (h - 1)
         for (node, _), (val, edges) in layer.items():
-            if node in goals and val * factor > best.get(node, (-1.0, ()))[0]:
+            if node in goals and node not in own and \
+                    val * factor > best.get(node, (-1.0, ()))[0]:
                 best[node] = (val * factor, edges)
         if h == hmax:
             break
@@ -168,6 +172,10 @@ def best_paths(ctx: Ctx, starts: Starts, goals: dict[str, list[Hit]] | None = No
                 if w > nxt.get(k, (-1.0, ()))[0]:
                     nxt[k] = (w, (*edges, e))
         layer = nxt
+    for g in sorted(own):
+        others = [st for st in starts if st[0] != g]
+        if others:
+            best.update(best_paths(ctx, others, {g: goals[g]}, dist))
     return best
 
 

@@ -136,6 +136,9 @@ class _Block:
             if r.kind != "supply" or not overlaps(r.span, periods):
                 continue
             self._add(acc, e, hmax - 1, proj.weight(e.rec))
+        bit = self.index.get(node)
+        if bit is not None:  # a path never ends where it started (paths are simple)
+            acc = {k: m for k, m in ((k, m & ~(1 << bit)) for k, m in acc.items()) if m}
         return acc
 
 
