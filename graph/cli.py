@@ -22,7 +22,7 @@ from graph import formats
 from graph.errors import SurvkgError
 from graph.loading import load_files, open_store, parse_file, seed_files
 from graph.queries import render_table, select_rows, serialize_result, with_prefixes
-from graph.store import default_store_path
+from graph.store import OxigraphStore, default_store_path
 from graph.validation import validate_quads
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +34,15 @@ def store_option(func: F) -> F:
         "--store", "store_path", type=click.Path(path_type=Path), default=None,
         envvar="SURVKG_STORE", show_envvar=True,
         help="Store folder (default: a folder in the per-user data directory).")(func)
+
+
+def _open(path: Path | None) -> OxigraphStore:
+    """Open the store for this command and close it when the command ends."""
+    store = open_store(path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
 
 
 class SurvkgGroup(click.Group):
@@ -69,7 +78,7 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
     # References to entities already in the store resolve against it, when there is one;
     # validating must never create (and seed) a store as a side effect.
     location = store_path or default_store_path()
-    context = open_store(location) if files and location.exists() else None
+    context = _open(location) if files and location.exists() else None
     report = validate_quads(quads, context=context)
     for line in report.violations:
         click.echo(line)
@@ -91,7 +100,7 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
 def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
          store_path: Path | None) -> None:
     """Validate FILES and add them to the store in one transaction (all or nothing)."""
-    store = open_store(store_path)
+    store = _open(store_path)
     total = sum(p.stat().st_size for p in files)
     show = sys.stderr.isatty() and total > 5_000_000
     graph = ox.NamedNode(graph_iri) if graph_iri else None
@@ -124,7 +133,7 @@ def query(sparql: str, fmt: str, store_path: Path | None) -> None:
     """
     if sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
-    store = open_store(store_path)
+    store = _open(store_path)
     if fmt == "table":
         result = store.query(with_prefixes(sparql))
         if isinstance(result, ox.QuerySolutions):
@@ -151,7 +160,7 @@ def query(sparql: str, fmt: str, store_path: Path | None) -> None:
 def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
     """Write the whole store. N-Quads and TriG keep the named graphs (a faithful dump that
     ``load`` rebuilds identically); Turtle, N-Triples, JSON-LD and RDF/XML get the union."""
-    store = open_store(store_path)
+    store = _open(store_path)
     rdf = formats.by_name(fmt)
     if output is None:
         data = store.export(None, rdf)
@@ -166,7 +175,7 @@ def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
 @store_option
 def info(store_path: Path | None) -> None:
     """Where the store is, and what it holds: counts by class and by named graph."""
-    store = open_store(store_path)
+    store = _open(store_path)
     click.echo(f"store: {store.location}")
     click.echo(f"quads: {len(store)}")
     _, rows = select_rows(store, """
@@ -247,7 +256,7 @@ def exposure(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
     from graph.exposure import exposure as run
     from graph.exposure.render import exposure_text
     from graph.projection import build_projection
-    store = open_store(store_path)
+    store = _open(store_path)
     entity = resolve(store, name)
     _emit(run(build_projection(store), entity.iri, _filters(**opts)), fmt, exposure_text)
 
@@ -262,7 +271,7 @@ def suppliers(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None
     from graph.exposure import suppliers as run
     from graph.exposure.render import suppliers_text
     from graph.projection import build_projection
-    store = open_store(store_path)
+    store = _open(store_path)
     entity = resolve(store, name)
     _emit(run(build_projection(store), entity.iri, _filters(**opts)), fmt, suppliers_text)
 
@@ -278,7 +287,7 @@ def paths(source: str, target: str, store_path: Path | None, fmt: str, **opts: A
     from graph.exposure import paths_between
     from graph.exposure.render import paths_text
     from graph.projection import build_projection
-    store = open_store(store_path)
+    store = _open(store_path)
     a, b = resolve(store, source), resolve(store, target)
     _emit(paths_between(build_projection(store), a.iri, b.iri, _filters(**opts)), fmt,
           paths_text)
@@ -297,7 +306,7 @@ def chokepoints(exporter_names: tuple[str, ...], store_path: Path | None, fmt: s
     from graph.exposure import chokepoints as run
     from graph.exposure.render import chokepoints_text
     from graph.projection import build_projection
-    store = open_store(store_path)
+    store = _open(store_path)
     chosen = [resolve(store, n).iri for n in exporter_names] or None
     _emit(run(build_projection(store), _filters(**opts), exporters=chosen), fmt,
           chokepoints_text)

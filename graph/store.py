@@ -73,6 +73,9 @@ class Store(Protocol):
 
     def flush(self) -> None: ...
 
+    def close(self) -> None:
+        """Release the store; the object must not be used afterwards."""
+
 
 def default_store_path() -> Path:
     """``$SURVKG_STORE`` if set, else a folder in the per-user data directory."""
@@ -250,6 +253,13 @@ class OxigraphStore:
     def flush(self) -> None:
         if self._persistent:
             self._store.flush()
+
+    def close(self) -> None:
+        """Flush and drop the engine, releasing the folder's lock now rather than whenever
+        the garbage collector gets to it (a second open in the same process needs it)."""
+        if hasattr(self, "_store"):
+            self.flush()
+            del self._store
 
     def _after_write(self) -> None:
         self._version += 1

@@ -33,6 +33,13 @@ def _text(proj: Projection, iri: str, *props: str) -> str | None:
     return None
 
 
+def _texts(proj: Projection, iri: str, prop: str) -> list[str]:
+    """Every value of ``prop`` as text (resources by label), sorted: stable whatever
+    order the store returns them in."""
+    return sorted(proj.label(v.value) if isinstance(v, ox.NamedNode) else v.value
+                  for v in proj.details(iri).get(prop, ()))
+
+
 def source_ref(proj: Projection, iri: str) -> SourceRef:
     key = ("source", iri)
     got = proj.cache.get(key)
@@ -61,9 +68,11 @@ def evidence_of(proj: Projection, rec: str) -> list[SourceRef]:
 def responses_to(proj: Projection, rec: str) -> list[ResponseRef]:
     out = []
     for resp in proj.responses.get(rec, ()):
-        respondent = _text(proj, resp, SKG + "respondent")
+        # A joint response (e.g. all three companies) names every respondent.
+        respondents = _texts(proj, resp, SKG + "respondent")
         out.append(ResponseRef(
-            id=local_id(resp), iri=resp, respondent=respondent,
+            id=local_id(resp), iri=resp,
+            respondent=", ".join(respondents) or None, respondents=respondents,
             statement=_text(proj, resp, SKG + "statement", DCTERMS + "description"),
             date=_text(proj, resp, SKG + "date"),
             evidence=evidence_of(proj, resp)))

@@ -96,10 +96,11 @@ class ResponseRef(ToDict):
 
     id: str
     iri: str
-    respondent: str | None
+    respondent: str | None  #: every respondent's label, joined with ", "
     statement: str | None
     date: str | None
     evidence: list[SourceRef] = field(default_factory=list)
+    respondents: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
