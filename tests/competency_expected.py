@@ -3,7 +3,7 @@
 Keyed by query file name (``ontology/queries/NN-slug.rq``). Each answer names the columns
 it checks and the rows those columns must hold, as local ids (``org/morpho``), ``skg:``
 names (``skg:Reported``) or literal values. ``sheet`` names the fact sheet rows the answer
-is read from (``../shared/reference/amnesty-2020-facts.md``).
+is read from (``../shared/reference/amnesty-2020-facts.md``, copied to ``tests/data/reference/``).
 
 Where the sheet leaves a modelling choice open (e.g. T-09 is "FaceReader and/or The
 Observer XT"), the answer lists the acceptable rows in ``optional`` (may appear) or

@@ -18,7 +18,7 @@ from graph.loading import open_store
 from graph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"  # copies of ../shared inputs (see tests/data/README.md)
 
 
 @pytest.fixture(scope="session")

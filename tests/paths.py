@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"  # copies of ../shared inputs (see tests/data/README.md)
 
 #: Where browser tests save their screenshots: docs/screenshots/ when asked for
 #: (`make screenshots` sets SURVKG_SCREENSHOTS), else a temporary folder, so that a test

@@ -32,7 +32,7 @@ from graph.namespaces import (
 from graph.store import OxigraphStore
 from graph.validation import validate_quads
 
-SHEET = Path(__file__).resolve().parents[2] / "shared" / "reference" / "amnesty-2020-facts.yaml"
+SHEET = Path(__file__).resolve().parent / "data" / "reference" / "amnesty-2020-facts.yaml"
 
 CONFIDENCE = {
     "stated in report": "StatedInReport",

@@ -1,4 +1,5 @@
-"""The W3C test manifests (``../shared/w3c-rdf-tests``) read with pyoxigraph.
+"""The W3C test manifests (copied from ``../shared/w3c-rdf-tests`` into ``tests/data``) read
+with pyoxigraph.
 
 Manifests are parsed with their canonical base IRI (``http://www.w3.org/2009/sparql/
 docs/tests/data-sparql11/<dir>/``), so test data gets graph names and queries get a BASE
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SPARQL11 = SHARED / "w3c-rdf-tests" / "sparql" / "sparql11"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SPARQL11 = DATA / "w3c-rdf-tests" / "sparql" / "sparql11"
 BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
