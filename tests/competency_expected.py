@@ -298,7 +298,7 @@ EXPECTED: dict[str, Answer] = {
         optional=rows(("flag/xinjiang-high-risk-region", "source/s09", "1"))),
 
     "29-risk-flags.rq": Answer(
-        sheet="modelling decisions (CONTRIBUTING-helpers); F-RK-01/05/06, F-PJ-01/02/05/09, "
+        sheet="modelling decisions (docs/seed-ids.md); F-RK-01/05/06, F-PJ-01/02/05/09, "
               "F-EU-12, F-EU-14",
         columns=("flagged", "indicator"),
         rows=rows(("place/xinjiang", HIGH_RISK), ("place/china", PUBLIC_SECURITY),
