@@ -27,14 +27,17 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    chromium chromium-driver fonts-noto-cjk; }
 
-# Main job on the embedded default store: seed it, print what it holds, then serve.
+# Main job on the embedded default store: seed it, print what it holds and who is
+# exposed, then serve the endpoint, the API and the pages on http://127.0.0.1:8000.
 run: install
 	$(BIN)/survkg info
+	$(BIN)/survkg ranking
 	$(BIN)/survkg serve
 
 # Same as run, without starting the server.
 demo: install
 	$(BIN)/survkg info
+	$(BIN)/survkg ranking
 
 lint: $(STAMP)
 	$(BIN)/ruff check graph api tests bench

@@ -262,6 +262,18 @@ def exposure(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
 
 
 @cli.command()
+@_filter_options
+@store_option
+def ranking(store_path: Path | None, fmt: str, **opts: Any) -> None:
+    """Every organisation with exposure, highest score first (the home page's ranking)."""
+    from graph.exposure import ranking as run
+    from graph.exposure.render import ranking_text
+    from graph.projection import build_projection
+    store = _open(store_path)
+    _emit(run(build_projection(store), _filters(**opts)), fmt, ranking_text)
+
+
+@cli.command()
 @click.argument("name")
 @_filter_options
 @store_option

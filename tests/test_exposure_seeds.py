@@ -98,6 +98,13 @@ def test_cli_exposure(seed_store: OxigraphStore, tmp_path: object) -> None:
     assert table.exit_code == 0 and "Morpho" in table.output
     bad = runner.invoke(cli, ["exposure", "Nobody Whatsoever", "--store", str(store)])
     assert bad.exit_code == 1 and "no entity matches" in bad.output
-    for args in (["paths", "Noldus", "Sharp Eyes"], ["chokepoints", "--exporter", "Axis"]):
+    ranked = runner.invoke(cli, ["ranking", "--store", str(store), "--format", "json"])
+    assert ranked.exit_code == 0, ranked.output
+    order = [e["subject"]["id"] for e in json.loads(ranked.output)["entries"]]
+    assert order[:2] == ["org/axis-communications", "org/canon"] or \
+        order[:2] == ["org/canon", "org/axis-communications"]  # Canon's score is Axis's
+    assert "org/noldus" in order and "org/idemia" in order and "org/bpifrance" not in order
+    for args in (["paths", "Noldus", "Sharp Eyes"], ["chokepoints", "--exporter", "Axis"],
+                 ["ranking", "--include-unverified"]):
         res = runner.invoke(cli, [*args, "--store", str(store)])
         assert res.exit_code == 0, res.output

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.exposure.model import Chokepoints, Exposure, Path, PathsBetween, Suppliers
+from graph.exposure.model import (
+    Chokepoints,
+    Exposure,
+    Path,
+    PathsBetween,
+    Ranking,
+    Suppliers,
+)
 
 _VERB = {"supply": "supplied", "via-in": "supplied, via", "via-out": "passed on to",
          "programme": "for programme", "participation": "takes part in"}
@@ -92,3 +99,17 @@ def chokepoints_text(c: Chokepoints) -> str:
         out.append(f"  {cut['from']} -> {cut['to']}: "
                    + ", ".join(r["id"] for r in cut["relations"]))
     return "\n".join(out)
+
+
+def ranking_text(r: Ranking) -> str:
+    """Organisations by exposure score, one line each, with their top risk target."""
+    counted = ("all claims, unverified / alleged / disputed included"
+               if r.filters.include_unverified else "claims that count by default")
+    lines = [f"Organisations by exposure score ({counted}, up to {r.filters.max_hops} hops):"]
+    for i, e in enumerate(r.entries, 1):
+        top = f"  top target: {e.top_target.label}" if e.top_target else ""
+        lines.append(f"{i:>3}. {e.subject.label} [{e.subject.id}]  score {e.score:.3f}  "
+                     f"{e.targets} target(s), group of {e.group_size}{top}")
+    if not r.entries:
+        lines.append("  (no organisation reaches a risk target under these filters)")
+    return "\n".join(lines)
