@@ -105,12 +105,15 @@ def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
     show = sys.stderr.isatty() and total > 5_000_000
     graph = ox.NamedNode(graph_iri) if graph_iri else None
     if show:
+        # The bar follows the parsing pass (bytes read); writing follows it, unmetered.
         with click.progressbar(length=total, label="parsing", file=sys.stderr) as bar:
             seen = [0]
 
             def progress(n: int) -> None:
                 bar.update(max(0, n - seen[0]))
                 seen[0] = n
+                if n >= total:
+                    bar.label = "parsed; validating and writing"
             report = load_files(store, list(files), graph=graph, validate=mode,
                                 progress=progress)
     else:

@@ -32,6 +32,7 @@ SHACL_AUTO_LIMIT = 50_000
 
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
+#: Called while parsing with the number of bytes read so far (of all the files).
 Progress = Callable[[int], None]
 
 
@@ -113,6 +114,7 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
     """
     kept: list[ox.Quad] | None = []
     count = 0
+    done = 0  # bytes of the files already parsed, for progress
     fmts: list[ox.RdfFormat] = []
     for path in paths:
         fmt = formats.for_path(path)
@@ -124,17 +126,22 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
                     raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
                                       "(entity expansion)", file=str(path),
                                       line=data.count(b"\n", 0, m.start()) + 1)
-            for quad in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
-                count += 1
-                if kept is not None:
-                    if keep is not None and count > keep:
-                        kept = None
-                    else:
-                        if isinstance(quad.graph_name, ox.DefaultGraph):
-                            quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-                        kept.append(quad)
-                if progress is not None and count % 50_000 == 0:
-                    progress(count)
+            with path.open("rb") as fh:
+                for quad in ox.parse(fh, format=fmt, rename_blank_nodes=True):
+                    count += 1
+                    if kept is not None:
+                        if keep is not None and count > keep:
+                            kept = None
+                        else:
+                            if isinstance(quad.graph_name, ox.DefaultGraph):
+                                quad = ox.Quad(quad.subject, quad.predicate, quad.object,
+                                               target)
+                            kept.append(quad)
+                    if progress is not None and count % 50_000 == 0:
+                        progress(done + fh.tell())
+            done += path.stat().st_size
+            if progress is not None:
+                progress(done)
         except SyntaxError as exc:
             raise InvalidData(str(exc.msg), file=str(path), line=exc.lineno,
                               column=exc.offset) from exc

@@ -206,3 +206,15 @@ def test_cli_load_info_export_query(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["load", str(bad), *store])
     assert result.exit_code == 1
     assert f"{bad}:3:" in result.output
+
+
+def test_load_reports_progress_in_bytes_read(tmp_path: Path) -> None:
+    """The progress callback (the CLI's bar on a terminal) counts bytes of the files."""
+    data = tmp_path / "big.nt"
+    data.write_text("".join(f"<urn:x:s{i}> <urn:x:p> \"{i}\" .\n" for i in range(120_000)),
+                    encoding="utf-8")
+    seen: list[int] = []
+    store = open_store(tmp_path / "store", seed=False)
+    load_files(store, [data], validate="syntax", progress=seen.append)
+    assert seen == sorted(seen) and len(seen) >= 3
+    assert seen[-1] == data.stat().st_size and 0 < seen[0] < data.stat().st_size
