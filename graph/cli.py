@@ -308,6 +308,23 @@ def paths(source: str, target: str, store_path: Path | None, fmt: str, **opts: A
           paths_text)
 
 
+@cli.command("why-not")
+@click.argument("source")
+@click.argument("target")
+@_filter_options
+@store_option
+def why_not(source: str, target: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
+    """Why SOURCE has no exposure path to TARGET under the filters: what excluded it
+    (ended or not yet started, below the confidence, unverified, beyond max hops)."""
+    from graph.entities import resolve
+    from graph.exposure import why_not as run
+    from graph.exposure.render import why_not_text
+    from graph.projection import build_projection
+    store = _open(store_path)
+    a, b = resolve(store, source), resolve(store, target)
+    _emit(run(build_projection(store), a.iri, b.iri, _filters(**opts)), fmt, why_not_text)
+
+
 @cli.command()
 @click.option("--exporter", "exporter_names", multiple=True,
               help="Exporter (name or id; repeatable). Default: every supplier.")

@@ -104,6 +104,9 @@ def test_cli_exposure(seed_store: OxigraphStore, tmp_path: object) -> None:
     assert order[:2] == ["org/axis-communications", "org/canon"] or \
         order[:2] == ["org/canon", "org/axis-communications"]  # Canon's score is Axis's
     assert "org/noldus" in order and "org/idemia" in order and "org/bpifrance" not in order
+    why = runner.invoke(cli, ["why-not", "Axis", "org/unnamed-xinjiang-end-users",
+                              "--store", str(store)])
+    assert why.exit_code == 0 and "unverified" in why.output and "supply/m-04" in why.output
     for args in (["paths", "Noldus", "Sharp Eyes"], ["chokepoints", "--exporter", "Axis"],
                  ["ranking", "--include-unverified"]):
         res = runner.invoke(cli, [*args, "--store", str(store)])

@@ -15,6 +15,7 @@ from graph.exposure.model import (
     PathsBetween,
     Ranking,
     Suppliers,
+    WhyNot,
 )
 
 _VERB = {"supply": "supplied", "via-in": "supplied, via", "via-out": "passed on to",
@@ -112,4 +113,14 @@ def ranking_text(r: Ranking) -> str:
                      f"{e.targets} target(s), group of {e.group_size}{top}")
     if not r.entries:
         lines.append("  (no organisation reaches a risk target under these filters)")
+    return "\n".join(lines)
+
+
+def why_not_text(w: WhyNot) -> str:
+    """The summary, then one line per reason with the relation it concerns."""
+    lines = [f"{w.subject.label} -> {w.target.label}: {w.summary}"]
+    for r in w.reasons:
+        rel = r.get("relation")
+        where = f" [{rel['id']}]" if isinstance(rel, dict) else ""
+        lines.append(f"  - {r.get('reason')}: {r.get('detail', '')}{where}")
     return "\n".join(lines)
