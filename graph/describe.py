@@ -15,12 +15,28 @@ are http(s) (:func:`safe_url`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
+from graph.description_model import (
+    ALIAS_PREDICATES,
+    CHINESE_NAME,
+    LABEL_PREDICATES,
+    ClaimInfo,
+    Description,
+    LabelCache,
+    Link,
+    Party,
+    Property,
+    Ref,
+    ResponseInfo,
+    SourceInfo,
+    Text,
+    fallback_label,
+    safe_url,
+    term_value,
+)
 from graph.errors import UnknownEntity
 from graph.namespaces import (
     DCTERMS,
@@ -28,21 +44,14 @@ from graph.namespaces import (
     ONTOLOGY_GRAPH,
     RDF_TYPE,
     RDFS,
-    RDFS_LABEL,
     SKG,
-    SKOS,
     local_id,
     rid,
     skg,
 )
 from graph.store import Store
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-#: Predicates whose values are names of the resource, in order of preference.
-LABEL_PREDICATES = (RDFS_LABEL.value, SKOS + "prefLabel", DCTERMS + "title")
-ALIAS_PREDICATES = (SKOS + "altLabel",)
-CHINESE_NAME = SKG + "chineseName"
+__all__ = ["Description", "close_matches", "describe", "resource_exists", "safe_url"]
 
 #: Claim roles whose party is the upstream ("from") end of a claim's edge.
 _FROM_ROLES = {SKG + r for r in ("SupplyFrom", "OwnershipParent", "SuccessionFrom",
@@ -64,207 +73,10 @@ _ABOUT = SKG + "about"
 _URL = SKG + "url"
 
 
-def _v(term: object) -> str:
-    """The lexical value of a term (IRI, blank node id or literal text)."""
-    return str(getattr(term, "value", term))
-
-
-def safe_url(value: str | None) -> str | None:
-    """``value`` when it is an http(s) URL, else None: only these become links anywhere."""
-    if value is None:
-        return None
-    v = value.strip()
-    low = v.lower()
-    if (low.startswith("http://") or low.startswith("https://")) and not any(
-            c in v for c in "\"'<> \t\r\n"):
-        return v
-    return None
-
-
-@dataclass
-class Ref:
-    """A reference to a resource: enough to link it and name it."""
-
-    id: str
-    iri: str
-    label: str
-    types: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Text:
-    value: str
-    lang: str | None = None
-
-
-@dataclass
-class Property:
-    """A literal-valued statement: ``predicate`` (IRI and label) and the value as text."""
-
-    predicate: str
-    name: str
-    value: str
-    datatype: str | None = None
-    lang: str | None = None
-
-
-@dataclass
-class Link:
-    """A plain resource-to-resource statement (not a claim record)."""
-
-    predicate: str
-    name: str
-    target: Ref
-
-
-@dataclass
-class SourceInfo:
-    """A source as evidence: title, publisher, date, kind and a link only when http(s)."""
-
-    id: str
-    iri: str
-    title: str
-    publisher: str | None = None
-    date: str | None = None
-    kind: str | None = None
-    url: str | None = None
-    raw_url: str | None = None
-    low_reliability: bool = False
-
-
-@dataclass
-class Party:
-    """One party of a claim: the role (predicate) and the resource."""
-
-    role: str
-    role_name: str
-    entity: Ref
-    side: str  # "from", "to" or "about"
-
-
-@dataclass
-class ResponseInfo:
-    id: str
-    iri: str
-    respondent: Ref | None
-    statement: str
-    date: str | None
-    responds_to: list[str]
-    sources: list[SourceInfo]
-
-
-@dataclass
-class ClaimInfo:
-    """A claim record the resource takes part in, with everything that backs it."""
-
-    id: str
-    iri: str
-    label: str
-    kind: str
-    kind_label: str
-    role: str
-    role_name: str
-    direction: str  # "out" (the resource is the from-side), "in" (to-side) or "about"
-    parties: list[Party]
-    properties: list[Property]
-    confidence: Ref | None
-    status: Ref | None
-    sources: list[SourceInfo]
-    responses: list[ResponseInfo]
-    start: str | None = None
-    end: str | None = None
-    date: str | None = None
-    statement: str | None = None
-
-
-@dataclass
-class Description:
-    """Everything the graph states about one resource."""
-
-    id: str
-    iri: str
-    label: str
-    labels: list[Text]
-    aliases: list[Text]
-    chinese_names: list[Text]
-    types: list[Ref]
-    properties: list[Property]
-    links_out: list[Link]
-    links_in: list[Link]
-    claims: list[ClaimInfo]
-    sources: list[SourceInfo]
-    responses: list[ResponseInfo]
-    cited_by: list[Ref]
-    is_claim: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 # --------------------------------------------------------------------------- helpers
 
 
-class _Labels:
-    """Labels and types of many resources, fetched once per :func:`describe` call."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.labels: dict[str, str] = {}
-        self.types: dict[str, list[str]] = {}
-
-    def fetch(self, iris: Iterable[str]) -> None:
-        todo = sorted({i for i in iris if i not in self.labels})
-        for chunk in (todo[i:i + 400] for i in range(0, len(todo), 400)):
-            values = " ".join(f"<{i}>" for i in chunk)
-            q = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o . "
-                 f"FILTER(?p IN (<{RDF_TYPE.value}>, "
-                 + ", ".join(f"<{p}>" for p in LABEL_PREDICATES) + ")) }")
-            found: dict[str, dict[str, list[ox.Literal]]] = {}
-            result = self.store.query(q)
-            assert isinstance(result, ox.QuerySolutions)
-            for sol in result:
-                s, p, o = sol["s"], sol["p"], sol["o"]
-                assert isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)
-                if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-                    self.types.setdefault(s.value, []).append(_v(o))
-                elif isinstance(o, ox.Literal):
-                    found.setdefault(s.value, {}).setdefault(p.value, []).append(o)
-            for iri in chunk:
-                self.labels[iri] = _pick_label(found.get(iri, {})) or _fallback_label(iri)
-                self.types.setdefault(iri, [])
-                self.types[iri] = sorted(set(self.types[iri]))
-
-    def ref(self, iri: str) -> Ref:
-        if iri not in self.labels:
-            self.fetch([iri])
-        return Ref(id=local_id(iri), iri=iri, label=self.labels[iri], types=self.types[iri])
-
-
-def _pick_label(by_pred: dict[str, list[ox.Literal]]) -> str | None:
-    for pred in LABEL_PREDICATES:
-        lits = by_pred.get(pred, [])
-        if lits:
-            return _prefer_english(lits).value
-    return None
-
-
-def _prefer_english(lits: Sequence[ox.Literal]) -> ox.Literal:
-    def key(lit: ox.Literal) -> tuple[int, str]:
-        lang = lit.language or ""
-        rank = 0 if lang.startswith("en") else 1 if not lang else 2
-        return rank, lit.value
-    return sorted(lits, key=key)[0]
-
-
-def _fallback_label(iri: str) -> str:
-    """A readable name for a resource without a label: the end of its IRI."""
-    for sep in ("#", "/"):
-        if sep in iri.rstrip(sep):
-            return iri.rstrip(sep).rsplit(sep, 1)[1]
-    return iri
-
-
-def _name(labels: _Labels, predicate: str) -> str:
+def _name(labels: LabelCache, predicate: str) -> str:
     """A property's label (from the ontology) or its local name."""
     return labels.ref(predicate).label
 
@@ -299,7 +111,7 @@ def _roles(store: Store) -> dict[str, str]:
     out: dict[str, str] = {}
     for q in store.quads(None, skg("exposureRole"), None, None):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
-            out[_v(q.subject)] = _v(q.object)
+            out[term_value(q.subject)] = term_value(q.object)
     return out
 
 
@@ -316,7 +128,7 @@ def _claim_classes(store: Store) -> frozenset[str]:
     q = f"SELECT ?t WHERE {{ ?t <{RDFS}subClassOf>* <{SKG}Claim> }}"
     result = store.query(q, default_graph=[ONTOLOGY_GRAPH])
     assert isinstance(result, ox.QuerySolutions)
-    return frozenset(_v(sol["t"]) for sol in result)
+    return frozenset(term_value(sol["t"]) for sol in result)
 
 
 # --------------------------------------------------------------------------- main
@@ -359,10 +171,10 @@ def describe(store: Store, ident: str) -> Description:
         raise UnknownEntity(ident, close_matches(store, ident))
     in_quads = _quads(store, obj=node)
     roles = _roles(store)
-    labels = _Labels(store)
+    labels = LabelCache(store)
 
     # Claims this resource takes part in: subjects of incoming statements that are claims.
-    subjects = {_v(q.subject) for q in in_quads if isinstance(q.subject, ox.NamedNode)}
+    subjects = {term_value(q.subject) for q in in_quads if isinstance(q.subject, ox.NamedNode)}
     labels.fetch(subjects | {iri})
     claim_classes = _claim_classes(store)
     claim_iris = [s for s in sorted(subjects) if claim_classes & set(labels.types.get(s, []))
@@ -377,11 +189,11 @@ def describe(store: Store, ident: str) -> Description:
     response_iris: set[str] = set()
     for c in list(claim_quads):
         for q in _quads(store, predicate=ox.NamedNode(_RESPONDS_TO), obj=ox.NamedNode(c)):
-            response_iris.add(_v(q.subject))
+            response_iris.add(term_value(q.subject))
     for q in in_quads:
         if q.predicate.value in (_RESPONDENT, _ABOUT, _RESPONDS_TO) and \
-                SKG + "Response" in labels.types.get(_v(q.subject), []):
-            response_iris.add(_v(q.subject))
+                SKG + "Response" in labels.types.get(term_value(q.subject), []):
+            response_iris.add(term_value(q.subject))
     response_quads = {r: _quads(store, subject=ox.NamedNode(r)) for r in response_iris}
 
     # One label fetch for everything referenced.
@@ -390,10 +202,10 @@ def describe(store: Store, ident: str) -> Description:
         for q in qs:
             mentioned.add(q.predicate.value)
             if isinstance(q.object, ox.NamedNode):
-                mentioned.add(_v(q.object))
+                mentioned.add(term_value(q.object))
     labels.fetch(mentioned | set(claim_quads) | response_iris)
 
-    evidence_iris = {_v(q.object) for qs in [*claim_quads.values(), *response_quads.values()]
+    evidence_iris = {term_value(q.object) for qs in [*claim_quads.values(), *response_quads.values()]
                      for q in qs if q.predicate.value == _EVIDENCE}
     sources = _sources(store, evidence_iris, labels)
 
@@ -408,7 +220,7 @@ def describe(store: Store, ident: str) -> Description:
 
     claims: list[ClaimInfo] = []
     for c in claim_iris:
-        via = [q for q in in_quads if _v(q.subject) == c]
+        via = [q for q in in_quads if term_value(q.subject) == c]
         for q in via:
             claims.append(_claim(c, claim_quads[c], q.predicate.value, roles, labels, sources,
                                  responses_by_claim.get(c, [])))
@@ -434,22 +246,22 @@ def describe(store: Store, ident: str) -> Description:
                 props.append(Property(p, _name(labels, p), _lit_text(lit), _datatype(lit),
                                       lit.language))
         elif isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE and not is_claim:
-            links_out.append(Link(p, _name(labels, p), labels.ref(_v(q.object))))
+            links_out.append(Link(p, _name(labels, p), labels.ref(term_value(q.object))))
     links_in = [Link(q.predicate.value, _name(labels, q.predicate.value),
-                     labels.ref(_v(q.subject)))
+                     labels.ref(term_value(q.subject)))
                 for q in in_quads
-                if isinstance(q.subject, ox.NamedNode) and _v(q.subject) not in claim_quads
-                and _v(q.subject) not in response_iris]
+                if isinstance(q.subject, ox.NamedNode) and term_value(q.subject) not in claim_quads
+                and term_value(q.subject) not in response_iris]
 
     cited_by: list[Ref] = []
     if any(t.startswith(SKG) and labels.ref(t).label for t in own_types):
-        cited_by = [labels.ref(_v(q.subject)) for q in in_quads
+        cited_by = [labels.ref(term_value(q.subject)) for q in in_quads
                     if q.predicate.value == _EVIDENCE]
 
     used_sources = sorted({s.iri for c in claims for s in c.sources}
                           | {s.iri for r in all_responses for s in r.sources})
     return Description(
-        id=local_id(iri), iri=iri, label=labels.labels.get(iri) or _fallback_label(iri),
+        id=local_id(iri), iri=iri, label=labels.labels.get(iri) or fallback_label(iri),
         labels=_sorted_texts(texts["label"]), aliases=_sorted_texts(texts["alias"]),
         chinese_names=_sorted_texts(texts["zh"]),
         types=[labels.ref(t) for t in own_types],
@@ -465,28 +277,28 @@ def _sorted_texts(texts: list[Text]) -> list[Text]:
     return sorted(texts, key=lambda t: (t.lang or "", t.value))
 
 
-def _sources(store: Store, iris: set[str], labels: _Labels) -> dict[str, SourceInfo]:
+def _sources(store: Store, iris: set[str], labels: LabelCache) -> dict[str, SourceInfo]:
     out: dict[str, SourceInfo] = {}
     for s in sorted(iris):
         info = SourceInfo(id=local_id(s), iri=s, title=labels.ref(s).label)
         for q in _quads(store, subject=ox.NamedNode(s)):
             p, o = q.predicate.value, q.object
             if p == DCTERMS + "publisher":
-                info.publisher = _v(o) if isinstance(o, ox.Literal) else labels.ref(_v(o)).label
+                info.publisher = term_value(o) if isinstance(o, ox.Literal) else labels.ref(term_value(o)).label
             elif p == SKG + "date" and isinstance(o, ox.Literal):
-                info.date = _v(o)
+                info.date = term_value(o)
             elif p == SKG + "sourceKind" and isinstance(o, ox.Literal):
-                info.kind = _v(o)
+                info.kind = term_value(o)
             elif p == _URL:
-                info.raw_url = _v(o)
-                info.url = safe_url(_v(o))
+                info.raw_url = term_value(o)
+                info.url = safe_url(term_value(o))
             elif p == SKG + "lowReliability" and isinstance(o, ox.Literal):
-                info.low_reliability = _v(o) in ("true", "1")
+                info.low_reliability = term_value(o) in ("true", "1")
         out[s] = info
     return out
 
 
-def _response(iri: str, quads: list[ox.Quad], labels: _Labels,
+def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
               sources: dict[str, SourceInfo]) -> ResponseInfo:
     respondent: Ref | None = None
     statement = ""
@@ -496,20 +308,20 @@ def _response(iri: str, quads: list[ox.Quad], labels: _Labels,
     for q in quads:
         p, o = q.predicate.value, q.object
         if p == _RESPONDENT and isinstance(o, ox.NamedNode):
-            respondent = labels.ref(_v(o))
+            respondent = labels.ref(term_value(o))
         elif p == SKG + "statement" and isinstance(o, ox.Literal):
-            statement = _v(o)
+            statement = term_value(o)
         elif p == SKG + "date" and isinstance(o, ox.Literal):
-            date = _v(o)
+            date = term_value(o)
         elif p == _RESPONDS_TO and isinstance(o, ox.NamedNode):
-            to.append(local_id(_v(o)))
-        elif p == _EVIDENCE and _v(o) in sources:
-            srcs.append(sources[_v(o)])
+            to.append(local_id(term_value(o)))
+        elif p == _EVIDENCE and term_value(o) in sources:
+            srcs.append(sources[term_value(o)])
     return ResponseInfo(id=local_id(iri), iri=iri, respondent=respondent, statement=statement,
                         date=date, responds_to=sorted(to), sources=srcs)
 
 
-def _claim(iri: str, quads: list[ox.Quad], via: str, roles: dict[str, str], labels: _Labels,
+def _claim(iri: str, quads: list[ox.Quad], via: str, roles: dict[str, str], labels: LabelCache,
            sources: dict[str, SourceInfo], responses: list[ResponseInfo]) -> ClaimInfo:
     types = [t for t in labels.types.get(iri, []) if t.startswith(SKG)]
     kind = types[0] if types else SKG + "Claim"
@@ -523,21 +335,21 @@ def _claim(iri: str, quads: list[ox.Quad], via: str, roles: dict[str, str], labe
         if p == RDF_TYPE.value:
             continue
         if p == _EVIDENCE and isinstance(o, ox.NamedNode):
-            if _v(o) in sources:
-                srcs.append(sources[_v(o)])
+            if term_value(o) in sources:
+                srcs.append(sources[term_value(o)])
         elif p == _CONFIDENCE and isinstance(o, ox.NamedNode):
-            confidence = labels.ref(_v(o))
+            confidence = labels.ref(term_value(o))
         elif p == _STATUS and isinstance(o, ox.NamedNode):
-            status = labels.ref(_v(o))
+            status = labels.ref(term_value(o))
         elif isinstance(o, ox.NamedNode):
-            parties.append(Party(p, _name(labels, p), labels.ref(_v(o)),
+            parties.append(Party(p, _name(labels, p), labels.ref(term_value(o)),
                                  _side(roles.get(p), p)))
         elif isinstance(o, ox.Literal):
             for key in ("startDate", "endDate", "date", "statement"):
                 if p == SKG + key:
-                    extra[key] = _v(o)
+                    extra[key] = term_value(o)
             if p not in LABEL_PREDICATES:
-                props.append(Property(p, _name(labels, p), _v(o), _datatype(o), o.language))
+                props.append(Property(p, _name(labels, p), term_value(o), _datatype(o), o.language))
     side = _side(roles.get(via), via) if via else "about"
     direction = {"from": "out", "to": "in"}.get(side, "about")
     parties.sort(key=lambda pt: ({"from": 0, "to": 1}.get(pt.side, 2), pt.role_name,

@@ -1,0 +1,244 @@
+"""The shape of an entity description (:class:`Description` and its parts) and the label
+lookups it is built with. :func:`graph.describe.describe` fills it in.
+
+Source URLs become links only when they are http(s) (:func:`safe_url`): the one check
+every page and API response relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS, local_id
+from graph.store import Store
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+#: Predicates whose values are names of the resource, in order of preference.
+LABEL_PREDICATES = (RDFS_LABEL.value, SKOS + "prefLabel", DCTERMS + "title")
+
+
+ALIAS_PREDICATES = (SKOS + "altLabel",)
+
+
+CHINESE_NAME = SKG + "chineseName"
+
+
+def term_value(term: object) -> str:
+    """The lexical value of a term (IRI, blank node id or literal text)."""
+    return str(getattr(term, "value", term))
+
+
+def safe_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) URL, else None: only these become links anywhere."""
+    if value is None:
+        return None
+    v = value.strip()
+    low = v.lower()
+    if (low.startswith("http://") or low.startswith("https://")) and not any(
+            c in v for c in "\"'<> \t\r\n"):
+        return v
+    return None
+
+
+@dataclass
+
+
+class Ref:
+    """A reference to a resource: enough to link it and name it."""
+
+    id: str
+    iri: str
+    label: str
+    types: list[str] = field(default_factory=list)
+
+
+@dataclass
+
+
+class Text:
+    value: str
+    lang: str | None = None
+
+
+@dataclass
+
+
+class Property:
+    """A literal-valued statement: ``predicate`` (IRI and label) and the value as text."""
+
+    predicate: str
+    name: str
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+
+
+class Link:
+    """A plain resource-to-resource statement (not a claim record)."""
+
+    predicate: str
+    name: str
+    target: Ref
+
+
+@dataclass
+
+
+class SourceInfo:
+    """A source as evidence: title, publisher, date, kind and a link only when http(s)."""
+
+    id: str
+    iri: str
+    title: str
+    publisher: str | None = None
+    date: str | None = None
+    kind: str | None = None
+    url: str | None = None
+    raw_url: str | None = None
+    low_reliability: bool = False
+
+
+@dataclass
+
+
+class Party:
+    """One party of a claim: the role (predicate) and the resource."""
+
+    role: str
+    role_name: str
+    entity: Ref
+    side: str  # "from", "to" or "about"
+
+
+@dataclass
+
+
+class ResponseInfo:
+    id: str
+    iri: str
+    respondent: Ref | None
+    statement: str
+    date: str | None
+    responds_to: list[str]
+    sources: list[SourceInfo]
+
+
+@dataclass
+
+
+class ClaimInfo:
+    """A claim record the resource takes part in, with everything that backs it."""
+
+    id: str
+    iri: str
+    label: str
+    kind: str
+    kind_label: str
+    role: str
+    role_name: str
+    direction: str  # "out" (the resource is the from-side), "in" (to-side) or "about"
+    parties: list[Party]
+    properties: list[Property]
+    confidence: Ref | None
+    status: Ref | None
+    sources: list[SourceInfo]
+    responses: list[ResponseInfo]
+    start: str | None = None
+    end: str | None = None
+    date: str | None = None
+    statement: str | None = None
+
+
+@dataclass
+
+
+class Description:
+    """Everything the graph states about one resource."""
+
+    id: str
+    iri: str
+    label: str
+    labels: list[Text]
+    aliases: list[Text]
+    chinese_names: list[Text]
+    types: list[Ref]
+    properties: list[Property]
+    links_out: list[Link]
+    links_in: list[Link]
+    claims: list[ClaimInfo]
+    sources: list[SourceInfo]
+    responses: list[ResponseInfo]
+    cited_by: list[Ref]
+    is_claim: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class LabelCache:
+    """Labels and types of many resources, fetched once per :func:`describe` call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.labels: dict[str, str] = {}
+        self.types: dict[str, list[str]] = {}
+
+    def fetch(self, iris: Iterable[str]) -> None:
+        todo = sorted({i for i in iris if i not in self.labels})
+        for chunk in (todo[i:i + 400] for i in range(0, len(todo), 400)):
+            values = " ".join(f"<{i}>" for i in chunk)
+            q = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o . "
+                 f"FILTER(?p IN (<{RDF_TYPE.value}>, "
+                 + ", ".join(f"<{p}>" for p in LABEL_PREDICATES) + ")) }")
+            found: dict[str, dict[str, list[ox.Literal]]] = {}
+            result = self.store.query(q)
+            assert isinstance(result, ox.QuerySolutions)
+            for sol in result:
+                s, p, o = sol["s"], sol["p"], sol["o"]
+                assert isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)
+                if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+                    self.types.setdefault(s.value, []).append(term_value(o))
+                elif isinstance(o, ox.Literal):
+                    found.setdefault(s.value, {}).setdefault(p.value, []).append(o)
+            for iri in chunk:
+                self.labels[iri] = _pick_label(found.get(iri, {})) or fallback_label(iri)
+                self.types.setdefault(iri, [])
+                self.types[iri] = sorted(set(self.types[iri]))
+
+    def ref(self, iri: str) -> Ref:
+        if iri not in self.labels:
+            self.fetch([iri])
+        return Ref(id=local_id(iri), iri=iri, label=self.labels[iri], types=self.types[iri])
+
+
+def _pick_label(by_pred: dict[str, list[ox.Literal]]) -> str | None:
+    for pred in LABEL_PREDICATES:
+        lits = by_pred.get(pred, [])
+        if lits:
+            return _prefer_english(lits).value
+    return None
+
+
+def _prefer_english(lits: Sequence[ox.Literal]) -> ox.Literal:
+    def key(lit: ox.Literal) -> tuple[int, str]:
+        lang = lit.language or ""
+        rank = 0 if lang.startswith("en") else 1 if not lang else 2
+        return rank, lit.value
+    return sorted(lits, key=key)[0]
+
+
+def fallback_label(iri: str) -> str:
+    """A readable name for a resource without a label: the end of its IRI."""
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            return iri.rstrip(sep).rsplit(sep, 1)[1]
+    return iri
