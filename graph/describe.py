@@ -205,7 +205,8 @@ def describe(store: Store, ident: str) -> Description:
                 mentioned.add(term_value(q.object))
     labels.fetch(mentioned | set(claim_quads) | response_iris)
 
-    evidence_iris = {term_value(q.object) for qs in [*claim_quads.values(), *response_quads.values()]
+    evidence_iris = {term_value(q.object)
+                     for qs in [*claim_quads.values(), *response_quads.values()]
                      for q in qs if q.predicate.value == _EVIDENCE}
     sources = _sources(store, evidence_iris, labels)
 
@@ -284,7 +285,8 @@ def _sources(store: Store, iris: set[str], labels: LabelCache) -> dict[str, Sour
         for q in _quads(store, subject=ox.NamedNode(s)):
             p, o = q.predicate.value, q.object
             if p == DCTERMS + "publisher":
-                info.publisher = term_value(o) if isinstance(o, ox.Literal) else labels.ref(term_value(o)).label
+                info.publisher = (term_value(o) if isinstance(o, ox.Literal)
+                                  else labels.ref(term_value(o)).label)
             elif p == SKG + "date" and isinstance(o, ox.Literal):
                 info.date = term_value(o)
             elif p == SKG + "sourceKind" and isinstance(o, ox.Literal):
