@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -58,8 +59,7 @@ def seed_files() -> list[Path]:
 
 
 def parse_file(path: Path, fmt: ox.RdfFormat | None = None,
-               graph: ox.NamedNode | ox.DefaultGraph | None = None,
-               progress: Progress | None = None) -> list[ox.Quad]:
+               graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
     """Parse a whole file into quads, or raise :class:`InvalidData` with its location.
 
     RDF/XML with a DOCTYPE or ENTITY declaration is refused before parsing: entity
@@ -70,33 +70,41 @@ def parse_file(path: Path, fmt: ox.RdfFormat | None = None,
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidData(f"cannot read file: {exc.strerror}", file=str(path)) from exc
-    return parse_bytes(data, fmt, name=str(path), graph=graph, progress=progress)
+    return parse_bytes(data, fmt, name=str(path), graph=graph)
 
 
 def parse_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>",
                 graph: ox.NamedNode | ox.DefaultGraph | None = None,
-                base_iri: str | None = None,
-                progress: Progress | None = None) -> list[ox.Quad]:
+                base_iri: str | None = None) -> list[ox.Quad]:
     """Parse RDF bytes into quads (in ``graph`` when the format has no graphs)."""
-    if fmt == ox.RdfFormat.RDF_XML and (m := _DOCTYPE.search(data)) is not None:
-        line = data.count(b"\n", 0, m.start()) + 1
+    if fmt == ox.RdfFormat.RDF_XML:
+        _refuse_entities(data, name)
+    return list(_parse(data, fmt, name, graph, base_iri))
+
+
+def _refuse_entities(data: bytes, name: str) -> None:
+    """Refuse RDF/XML that declares a DOCTYPE or entities (entity expansion)."""
+    if (m := _DOCTYPE.search(data)) is not None:
         raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
-                          "(entity expansion)", file=name, line=line)
-    quads: list[ox.Quad] = []
+                          "(entity expansion)", file=name,
+                          line=data.count(b"\n", 0, m.start()) + 1)
+
+
+def _parse(source: bytes | IO[bytes], fmt: ox.RdfFormat, name: str,
+           graph: ox.NamedNode | ox.DefaultGraph | None,
+           base_iri: str | None = None) -> Iterator[ox.Quad]:
+    """The one parser loop: quads of ``source`` with default-graph quads moved to ``graph``,
+    and parse errors turned into :class:`InvalidData` naming ``name``, line and column."""
+    move = graph is not None and not isinstance(graph, ox.DefaultGraph)
     try:
-        parser = ox.parse(data, format=fmt, base_iri=base_iri, rename_blank_nodes=True)
-        move = graph is not None and not isinstance(graph, ox.DefaultGraph)
-        for i, quad in enumerate(parser):
+        for quad in ox.parse(source, format=fmt, base_iri=base_iri, rename_blank_nodes=True):
             if move and isinstance(quad.graph_name, ox.DefaultGraph):
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph)
-            quads.append(quad)
-            if progress is not None and i % 50_000 == 0:
-                progress(len(quads))
+            yield quad
     except SyntaxError as exc:
         raise InvalidData(str(exc.msg), file=name, line=exc.lineno, column=exc.offset) from exc
     except ValueError as exc:
         raise InvalidData(str(exc), file=name) from exc
-    return quads
 
 
 def graph_for(name: str) -> ox.NamedNode:
@@ -121,13 +129,11 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
         fmts.append(fmt)
         try:
             if fmt == ox.RdfFormat.RDF_XML:  # refuse entity declarations before parsing
-                data = path.read_bytes()
-                if (m := _DOCTYPE.search(data)) is not None:
-                    raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
-                                      "(entity expansion)", file=str(path),
-                                      line=data.count(b"\n", 0, m.start()) + 1)
+                _refuse_entities(path.read_bytes(), str(path))
             with path.open("rb") as fh:
-                for quad in ox.parse(fh, format=fmt, rename_blank_nodes=True):
+                # Quads are moved to ``target`` only when kept: a large file's scan only
+                # counts them, and building a million new quads for nothing costs seconds.
+                for quad in _parse(fh, fmt, str(path), None):
                     count += 1
                     if kept is not None:
                         if keep is not None and count > keep:
@@ -139,27 +145,19 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
                             kept.append(quad)
                     if progress is not None and count % 50_000 == 0:
                         progress(done + fh.tell())
-            done += path.stat().st_size
-            if progress is not None:
-                progress(done)
-        except SyntaxError as exc:
-            raise InvalidData(str(exc.msg), file=str(path), line=exc.lineno,
-                              column=exc.offset) from exc
-        except ValueError as exc:
-            raise InvalidData(str(exc), file=str(path)) from exc
         except OSError as exc:
             raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+        done += path.stat().st_size
+        if progress is not None:
+            progress(done)
     return kept, count, fmts
 
 
 def _stream(paths: Sequence[Path], target: ox.NamedNode) -> Iterator[ox.Quad]:
     """The quads of already-checked files, one at a time (for one streaming transaction)."""
     for path in paths:
-        for quad in ox.parse(path=str(path), format=formats.for_path(path),
-                             rename_blank_nodes=True):
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-            yield quad
+        with path.open("rb") as fh:
+            yield from _parse(fh, formats.for_path(path), str(path), target)
 
 
 def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | None = None,
