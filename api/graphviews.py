@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import networkx as nx
 from pyvis.network import Network
@@ -105,21 +106,24 @@ def vis_data(g: nx.MultiDiGraph, *, total: int | None = None,  # type: ignore[ty
 _VIEWS: weakref.WeakKeyDictionary[Any, ViewCache] = weakref.WeakKeyDictionary()
 _PROJECTIONS: weakref.WeakKeyDictionary[Any, ProjectionCache] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+C = TypeVar("C")
+
+
+def _per_store(table: weakref.WeakKeyDictionary[Any, C], store: Store,
+               make: Callable[[Store], C]) -> C:
+    """The one cache of ``store`` in ``table``, made on first use (thread-safe)."""
+    with _LOCK:
+        cache = table.get(store)
+        if cache is None:
+            cache = table[store] = make(store)
+        return cache
 
 
 def view_cache(store: Store) -> ViewCache:
     """The one display view cache of ``store`` (shared by the API and the pages)."""
-    with _LOCK:
-        cache = _VIEWS.get(store)
-        if cache is None:
-            cache = _VIEWS[store] = ViewCache(store)
-        return cache
+    return _per_store(_VIEWS, store, ViewCache)
 
 
 def projection_cache(store: Store) -> ProjectionCache:
     """The one exposure projection cache of ``store`` (shared by the API and the pages)."""
-    with _LOCK:
-        cache = _PROJECTIONS.get(store)
-        if cache is None:
-            cache = _PROJECTIONS[store] = ProjectionCache(store)
-        return cache
+    return _per_store(_PROJECTIONS, store, ProjectionCache)
