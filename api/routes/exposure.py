@@ -8,10 +8,11 @@ prints (``limit`` is the CLI's ``--max-paths``).
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api import graphviews
 from api.models import (
@@ -52,6 +53,30 @@ Unverified = Annotated[bool, Query(description="Also follow unverified, alleged 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Paths to list (scores use all)")]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Paths to skip")]
 Ident = Annotated[str, Query(min_length=1, max_length=500, description="An entity id")]
+
+
+@dataclass(frozen=True)
+class FilterParams:
+    """The CLI's filter options as query parameters, shared by every exposure route."""
+
+    max_hops: int
+    as_of: str | None
+    min_confidence: str | None
+    technology: str | None
+    include_unverified: bool
+
+    def filters(self, max_paths: int) -> Filters:
+        return make_filters(self.max_hops, self.as_of, self.min_confidence, self.technology,
+                            self.include_unverified, max_paths)
+
+
+def filter_params(max_hops: MaxHops = 4, as_of: AsOf = None, min_confidence: MinConf = None,
+                  technology: Tech = None, include_unverified: Unverified = False
+                  ) -> FilterParams:
+    return FilterParams(max_hops, as_of, min_confidence, technology, include_unverified)
+
+
+FilterQuery = Annotated[FilterParams, Depends(filter_params)]
 
 
 def make_filters(max_hops: int, as_of: str | None, min_confidence: str | None,
@@ -112,61 +137,48 @@ def add_exposure_routes(router: APIRouter, store: Store, settings: Settings) -> 
 
     @router.get("/exposure/{id:path}", response_model=ExposureOut,
                 summary="Exposure paths from an organisation's group to risk targets")
-    def exposure_route(id: str, max_hops: MaxHops = 4, as_of: AsOf = None,
-                       min_confidence: MinConf = None, technology: Tech = None,
-                       include_unverified: Unverified = False, limit: Limit = 50,
+    def exposure_route(id: str, fp: FilterQuery, limit: Limit = 50,
                        offset: Offset = 0) -> dict[str, Any]:
         """The same JSON object as ``survkg exposure ID --format json`` (with ``limit`` as
         ``--max-paths``); every hop carries its relation, dates, sources, confidence and
         any company response; ``score_terms`` shows the score's every term."""
         iri = known(store, id)
-        f = make_filters(max_hops, as_of, min_confidence, technology, include_unverified,
-                         limit + offset)
+        f = fp.filters(limit + offset)
         return _page(exposure(projections.get(), iri, f).to_dict(), offset)
 
     @router.get("/suppliers/{id:path}", response_model=SuppliersOut,
                 summary="Which suppliers feed an end user or programme")
-    def suppliers_route(id: str, max_hops: MaxHops = 4, as_of: AsOf = None,
-                        min_confidence: MinConf = None, technology: Tech = None,
-                        include_unverified: Unverified = False, limit: Limit = 50,
+    def suppliers_route(id: str, fp: FilterQuery, limit: Limit = 50,
                         offset: Offset = 0) -> dict[str, Any]:
         iri = known(store, id)
-        f = make_filters(max_hops, as_of, min_confidence, technology, include_unverified,
-                         limit + offset)
+        f = fp.filters(limit + offset)
         return _page(suppliers(projections.get(), iri, f).to_dict(), offset)
 
     @router.get("/paths", response_model=PathsOut,
                 summary="Supply and participation paths between two entities")
-    def paths_route(source: Ident, target: Ident, max_hops: MaxHops = 4, as_of: AsOf = None,
-                    min_confidence: MinConf = None, technology: Tech = None,
-                    include_unverified: Unverified = False, limit: Limit = 50,
+    def paths_route(source: Ident, target: Ident, fp: FilterQuery, limit: Limit = 50,
                     offset: Offset = 0) -> dict[str, Any]:
         a, b = known(store, source), known(store, target)
-        f = make_filters(max_hops, as_of, min_confidence, technology, include_unverified,
-                         limit + offset)
+        f = fp.filters(limit + offset)
         return _page(paths_between(projections.get(), a, b, f).to_dict(), offset)
 
     @router.get("/chokepoints", response_model=ChokepointsOut,
                 summary="Where exposure concentrates, and the minimum cut")
-    def chokepoints_route(exporter: Annotated[list[str] | None, Query(
+    def chokepoints_route(fp: FilterQuery,
+                          exporter: Annotated[list[str] | None, Query(
                               max_length=50, description="Exporter ids (repeatable); "
                               "default every supplier")] = None,
-                          max_hops: MaxHops = 4, as_of: AsOf = None,
-                          min_confidence: MinConf = None, technology: Tech = None,
-                          include_unverified: Unverified = False,
                           top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
         chosen = [known(store, e) for e in exporter] if exporter else None
-        f = make_filters(max_hops, as_of, min_confidence, technology, include_unverified, 50)
+        f = fp.filters(50)
         return chokepoints(projections.get(), f, exporters=chosen, top=top).to_dict()
 
     @router.get("/ranking", response_model=RankingOut,
                 summary="Organisations ranked by exposure score")
-    def ranking_route(max_hops: MaxHops = 4, as_of: AsOf = None,
-                      min_confidence: MinConf = None, technology: Tech = None,
-                      include_unverified: Unverified = False,
+    def ranking_route(fp: FilterQuery,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 50,
                       offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict[str, Any]:
-        f = make_filters(max_hops, as_of, min_confidence, technology, include_unverified, 0)
+        f = fp.filters(0)
         out = ranking(projections.get(), f).to_dict()
         out["total"] = len(out["entries"])
         out["entries"] = out["entries"][offset: offset + limit]
