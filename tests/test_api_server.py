@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import schemathesis
+import schemathesis.specs.openapi.schemas  # loaded early: see below
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -15,6 +16,10 @@ from web_server import live_server
 
 from graph.namespaces import ID
 from graph.store import OxigraphStore
+
+# schemathesis loads its OpenAPI modules lazily; loading them here, at collection, keeps
+# pytest's assertion rewriter (ast) from compiling them while the live server's thread
+# runs, which on CPython 3.11.7 can fail with "AST constructor recursion depth mismatch".
 
 
 @pytest.fixture(scope="module")
