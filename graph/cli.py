@@ -21,7 +21,13 @@ import pyoxigraph as ox
 from graph import formats
 from graph.errors import SurvkgError
 from graph.loading import load_files, open_store, parse_file, seed_files
-from graph.queries import render_table, select_rows, serialize_result, with_prefixes
+from graph.queries import (
+    render_table,
+    select_rows,
+    serialize_result,
+    solution_rows,
+    with_prefixes,
+)
 from graph.store import OxigraphStore, default_store_path
 from graph.validation import validate_quads
 
@@ -137,20 +143,13 @@ def query(sparql: str, fmt: str, store_path: Path | None) -> None:
     if sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     store = _open(store_path)
-    if fmt == "table":
-        result = store.query(with_prefixes(sparql))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            _, rows = select_rows(store, sparql)
-            click.echo(render_table(names, rows))
-            return
-        if isinstance(result, ox.QueryBoolean):
-            click.echo("true" if bool(result) else "false")
-            return
-        sys.stdout.buffer.write(serialize_result(result, "table"))
-        return
     result = store.query(with_prefixes(sparql))
-    sys.stdout.buffer.write(serialize_result(result, fmt))
+    if fmt == "table" and isinstance(result, ox.QuerySolutions):
+        click.echo(render_table(*solution_rows(result)))
+    elif fmt == "table" and isinstance(result, ox.QueryBoolean):
+        click.echo("true" if bool(result) else "false")
+    else:
+        sys.stdout.buffer.write(serialize_result(result, fmt))
 
 
 @cli.command()

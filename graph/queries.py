@@ -44,9 +44,13 @@ def select_rows(store: Store, sparql: str) -> tuple[list[str], list[list[str]]]:
     result = store.query(with_prefixes(sparql))
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("select_rows needs a SELECT query")
+    return solution_rows(result)
+
+
+def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
+    """The variables and rows of a SELECT result, as text."""
     names = [v.value for v in result.variables]
-    rows = [[term_text(sol[n]) for n in names] for sol in result]
-    return names, rows
+    return names, [[term_text(sol[n]) for n in names] for sol in result]
 
 
 def render_table(names: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 60) -> str:
