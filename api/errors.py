@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graph import errors as e
+from graph.interchange.model import Problem
 
 STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.UnknownEntity, 404),
@@ -38,7 +41,7 @@ def install(app: FastAPI) -> None:
             body["field"] = exc.field
         if isinstance(exc, e.InvalidData):
             body.update(file=exc.file, line=exc.line, column=exc.column,
-                        problems=list(exc.problems))
+                        problems=[_problem(p) for p in exc.problems])
         return JSONResponse(body, status_code=status_for(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -53,3 +56,10 @@ def install(app: FastAPI) -> None:
         name = ".".join(str(p) for p in loc[1:] or loc) or "request"
         return JSONResponse({"error": "InvalidParameter", "field": name, "detail": errs},
                             status_code=422)
+
+
+def _problem(problem: object) -> object:
+    """A located problem as a JSON object (file, line, column, field, message), else text."""
+    if isinstance(problem, Problem):
+        return dataclasses.asdict(problem)
+    return str(problem)

@@ -19,14 +19,15 @@ class InvalidData(SurvkgError):
     """RDF that cannot be parsed or does not conform to the shapes.
 
     ``file``, ``line`` and ``column`` locate the first problem; ``problems`` lists every
-    SHACL violation (already formatted) when validation, not parsing, failed.
+    problem found: SHACL violations (already formatted) or located
+    :class:`graph.interchange.model.Problem` objects from the import mappers.
     """
 
     message: str
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    problems: Sequence[str] = field(default_factory=tuple)
+    problems: Sequence[object] = field(default_factory=tuple)
 
     def __str__(self) -> str:
         where = self.file or "<input>"
