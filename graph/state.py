@@ -1,0 +1,25 @@
+"""Where survkg keeps its own state beside the RDF data: tokens, the audit log, the
+archive of imported files.
+
+They live inside the store folder, next to RocksDB's files (as the bulk-load journal
+does), so one folder is the whole installation: a backup copies it, ``--store`` moves
+all of it, and nothing is left behind in a second location. An in-memory store has no
+folder; its state is in memory too (``None``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.store import Store
+
+TOKENS_FILE = "survkg-tokens.sqlite3"
+AUDIT_FILE = "survkg-audit.jsonl"
+IMPORTS_ARCHIVE = "survkg-imports"
+
+
+def state_path(store: Store, name: str) -> Path | None:
+    """``name`` inside the store folder, or None for an in-memory store."""
+    if store.location == ":memory:":
+        return None
+    return Path(store.location) / name
