@@ -21,6 +21,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.QueryError, 400),
     (e.QueryTimeout, 408),
     (e.TooLarge, 413),
+    (e.Conflict, 409),
 ]
 
 

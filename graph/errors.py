@@ -86,3 +86,8 @@ class InvalidParameter(SurvkgError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class Conflict(SurvkgError):
+    """The request contradicts the store's state: a file already imported, an import
+    already retracted (409)."""

@@ -40,6 +40,8 @@ PREFIXES: Final[dict[str, str]] = {
 #: Named graphs the store keeps the bundled data in.
 ONTOLOGY_GRAPH: Final = NamedNode(GRAPH + "ontology")
 SEEDS_GRAPH: Final = NamedNode(GRAPH + "seeds")
+#: The catalogue of imports: one skg:Import per import graph (ontology/imports.ttl).
+IMPORTS_GRAPH: Final = NamedNode(GRAPH + "imports")
 
 
 def skg(local: str) -> NamedNode:

@@ -276,9 +276,14 @@ def _fsync_dir(path: Path) -> None:
 
 def _write_durably(path: Path, text: str) -> None:
     """Write ``path`` so that it exists, complete, after a crash (write, fsync, rename)."""
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
+    write_durably_bytes(path, text.encode("utf-8"))
+
+
+def write_durably_bytes(path: Path, data: bytes) -> None:
+    """Write ``path`` so that it exists, complete, after a crash (write, fsync, rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

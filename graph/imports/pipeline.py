@@ -1,0 +1,266 @@
+"""The import pipeline: screen, parse or map, check, resolve, validate, commit.
+
+Why this order: the cheap checks on raw bytes (size, encoding, DTDs, nesting) come
+before any parser; parsing goes into a scratch list, never the store; entity resolution
+comes before SHACL so that a finding about an existing organisation validates against
+what the store already knows about it; and the only write is one transaction holding
+the data and its catalogue entry. The attempt is in the audit log, durably, before the
+commit ("started") and after it ("committed"), or as a refusal with its reason:
+:func:`graph.imports.recovery.reconcile` settles a "started" left by a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from graph.errors import Conflict, InvalidData, SurvkgError
+from graph.imports import catalogue
+from graph.imports.checks import check_quads
+from graph.imports.kinds import Kind
+from graph.imports.resolve import Candidate, EntityIndex, Link, resolve
+from graph.imports.screen import problems_error, screen
+from graph.interchange.model import Mapped
+from graph.namespaces import ID, IMPORTS_GRAPH, RDF_TYPE
+from graph.state import IMPORTS_ARCHIVE, state_path
+from graph.store import Store, write_durably_bytes
+from graph.validation import validate_quads
+
+
+class AuditLog(Protocol):
+    """What the pipeline needs of the audit log (``graph.audit.AuditLog``): a record
+    that is durable when the call returns."""
+
+    def record(self, *, actor: str, operation: str, outcome: str,
+               **fields: Any) -> Any: ...
+
+#: Largest file an import accepts (the HTTP layer has its own, lower body limit).
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+#: Called with a phase name and the fraction of it done (0..1).
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or (``dry_run``) would do."""
+
+    id: str
+    graph: str
+    file: str
+    media_type: str
+    sha256: str
+    bytes: int
+    dry_run: bool
+    committed: bool = False
+    triples: int = 0
+    new_triples: int = 0
+    new_resources: dict[str, int] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["links"] = [x.to_dict() for x in self.links]
+        out["candidates"] = [x.to_dict() for x in self.candidates]
+        return out
+
+
+def new_import_id(sha256: str, moment: datetime) -> str:
+    """Sortable by time, tied to the file, unique: ``20261128T021500Z-1a2b3c4d-9f0e``."""
+    return f"{moment:%Y%m%dT%H%M%SZ}-{sha256[:8]}-{secrets.token_hex(2)}"
+
+
+def minter(import_id: str) -> Callable[[str, str], ox.NamedNode]:
+    """Mint IRIs under the import's own namespace (readable slug plus a short hash, so
+    "A.B" and "A B" never collide)."""
+    base = f"{ID}import/{import_id}/"
+
+    def mint(kind: str, key: str) -> ox.NamedNode:
+        ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_key.lower()).strip("-")[:48]
+        digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        kind_slug = re.sub(r"[^a-z0-9-]+", "-", kind.lower()) or "x"
+        return ox.NamedNode(f"{base}{kind_slug}/{slug + '-' if slug else ''}{digest}")
+
+    return mint
+
+
+def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: str,
+                audit: AuditLog | None = None, dry_run: bool = False, force: bool = False,
+                shacl: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
+                progress: Progress | None = None) -> ImportResult:
+    """Import ``data`` into a new named graph of its own, in one transaction, or refuse it
+    (every problem listed, store untouched). ``dry_run`` does everything but the commit.
+
+    ``force`` imports a file whose bytes were already imported (and not retracted); by
+    default that is a :class:`Conflict`, so a client retrying after a lost response does
+    not import twice.
+    """
+    moment = datetime.now(UTC)
+    sha = hashlib.sha256(data).hexdigest()
+    import_id = new_import_id(sha, moment)
+    result = ImportResult(id=import_id, graph=catalogue.graph_iri(import_id).value,
+                          file=filename, media_type=kind.media_type, sha256=sha,
+                          bytes=len(data), dry_run=dry_run)
+    operation = "import (dry run)" if dry_run else "import"
+    entry: dict[str, Any] = {"actor": actor, "operation": operation, "file": filename,
+                             "sha256": sha, "bytes": len(data)}
+    try:
+        if not force and not dry_run:
+            for rec in catalogue.list_imports(store):
+                if rec.sha256 == sha and rec.retracted_at is None:
+                    raise Conflict(f"{filename}: this file (sha256 {sha[:12]}…) was already "
+                                   f"imported as {rec.id} on {rec.imported_at}; "
+                                   "retract that import or force a second copy")
+        quads = _prepare(store, data, kind, filename, import_id, result, shacl, max_bytes,
+                         progress)
+    except SurvkgError as exc:
+        if audit is not None:
+            audit.record(outcome=f"refused: {exc}", **entry)
+        raise
+    result.triples = len(quads)
+    result.new_triples = sum(1 for q in quads if not _present(store, q))
+    if dry_run:
+        if audit is not None:
+            audit.record(outcome="dry run", triples=len(quads), **entry)
+        return result
+    _step(progress, "committing", 0.0)
+    _archive(store, sha, data)
+    graph = catalogue.graph_iri(import_id)
+    described = catalogue.describe(import_id, file=filename, media_type=kind.media_type,
+                                   sha256=sha, actor=actor, moment=moment,
+                                   triples=len(quads), links=result.links)
+    if audit is not None:
+        audit.record(outcome="started", graph=graph.value, import_id=import_id,
+                     triples=len(quads), **entry)
+    store.extend([*quads, *described])
+    result.committed = True
+    if audit is not None:
+        audit.record(outcome="committed", graph=graph.value,
+                     import_id=import_id, triples=len(quads), **entry)
+    _step(progress, "committing", 1.0)
+    return result
+
+
+def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
+             result: ImportResult, shacl: bool, max_bytes: int,
+             progress: Progress | None) -> list[ox.Quad]:
+    """The quads to commit (in the import's graph), or raise listing every problem."""
+    _step(progress, "screening", 0.0)
+    text = screen(data, kind, name, max_bytes)
+    index = EntityIndex.from_store(store)
+    mint = minter(import_id)
+    _step(progress, "parsing", 0.0)
+    mapped = _parse(data, kind, name, import_id, mint, index, progress)
+    result.notes.extend(mapped.notes)
+    _step(progress, "checking", 0.0)
+    problems = check_quads(mapped.quads, text=text, name=name)
+    if problems:
+        raise problems_error(problems, name, "problem(s) in the data")
+    _step(progress, "resolving", 0.0)
+    resolved, result.links, result.candidates = resolve(mapped.quads, index, store)
+    graph = catalogue.graph_iri(import_id)
+    quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
+                               for q in resolved))
+    if not quads:
+        raise InvalidData("the file holds no data", file=name)
+    types = Counter(q.object.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                    for q in quads if q.predicate == RDF_TYPE
+                    and isinstance(q.object, ox.NamedNode) and not _typed(store, q.subject))
+    result.new_resources = dict(sorted(types.items()))
+    if shacl:
+        _step(progress, "validating", 0.0)
+        report = validate_quads(quads, context=store)
+        if not report.conforms:
+            raise InvalidData(f"{len(report.violations)} SHACL violation(s)", file=name,
+                              problems=report.violations)
+    return quads
+
+
+def _parse(data: bytes, kind: Kind, name: str, import_id: str,
+           mint: Callable[[str, str], ox.NamedNode], index: EntityIndex,
+           progress: Progress | None) -> Mapped:
+    if kind.name == "csv":
+        from graph.interchange.csv_findings import read_csv_findings
+        return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index))
+    if kind.name == "ftm":
+        from graph.interchange.ftm import read_ftm
+        return read_ftm(data, name=name, mint=mint)
+    assert kind.rdf is not None
+    quads: list[ox.Quad] = []
+    moved = 0
+    stream = io.BytesIO(data)
+    try:
+        for quad in ox.parse(stream, format=kind.rdf, base_iri=f"{ID}import/{import_id}/",
+                             rename_blank_nodes=True):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                moved += 1
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object)
+            quads.append(quad)
+            if progress is not None and len(quads) % 20_000 == 0:
+                progress("parsing", stream.tell() / max(len(data), 1))
+    except SyntaxError as exc:
+        raise InvalidData(str(exc.msg), file=name, line=exc.lineno, column=exc.offset) from None
+    except ValueError as exc:
+        raise InvalidData(str(exc), file=name) from None
+    mapped = Mapped(quads=quads, records=len(quads))
+    if moved:
+        mapped.notes.append(f"{moved} quad(s) in the file's own named graphs were put in the "
+                            "import's graph (an import is one graph)")
+    return mapped
+
+
+def _by_name(index: EntityIndex) -> Callable[[str], ox.NamedNode | None]:
+    def lookup(name: str) -> ox.NamedNode | None:
+        found = index.lookup_name(name)
+        return ox.NamedNode(found) if found else None
+    return lookup
+
+
+def _present(store: Store, q: ox.Quad) -> bool:
+    if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+        return False  # refused by check_quads before this is asked
+    return next(iter(store.quads(q.subject, q.predicate, q.object, None)), None) is not None
+
+
+def _typed(store: Store, node: object) -> bool:
+    if not isinstance(node, ox.NamedNode | ox.BlankNode):
+        return False
+    return next(iter(store.quads(node, RDF_TYPE, None, None)), None) is not None
+
+
+def _archive(store: Store, sha: str, data: bytes) -> None:
+    """Keep the imported file, durably, under its digest (before the commit)."""
+    folder = state_path(store, IMPORTS_ARCHIVE)
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / sha
+    if not target.exists():
+        write_durably_bytes(target, data)
+
+
+def archive_path(store: Store, name: str) -> Path | None:
+    folder = state_path(store, IMPORTS_ARCHIVE)
+    return None if folder is None else folder / name
+
+
+def _step(progress: Progress | None, phase: str, fraction: float) -> None:
+    if progress is not None:
+        progress(phase, fraction)
+
+
+__all__ = ["DEFAULT_MAX_BYTES", "IMPORTS_GRAPH", "ImportResult", "Progress", "import_data"]

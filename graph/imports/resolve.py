@@ -1,0 +1,222 @@
+"""Entity resolution on import: link an incoming organisation to the one already in the
+graph, never duplicate it, never merge on a guess.
+
+An incoming organisation is *linked* (its IRI rewritten to the existing one) when it has
+the same IRI or identifier (fact-sheet id, FtM id, ``dcterms:identifier``) as an existing
+organisation, or the same normalised name (labels, aliases and Chinese names all count)
+and no conflicting country, and that name points at exactly one organisation. A close
+but uncertain match (a similar name, a same-name organisation in another country, a
+name shared by several) is *reported* with its candidates for a person to confirm and
+the incoming organisation is kept as a new one. Sources with the same URL are linked too,
+so a source cited by two imports is one node.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS
+from graph.queries import with_prefixes
+from graph.store import Store
+
+#: Legal-form words dropped at the end of a name before comparing ("Axis AB" = "Axis").
+_LEGAL_FORMS = frozenset({
+    "ab", "ag", "as", "asa", "bv", "co", "company", "corp", "corporation", "gmbh", "inc",
+    "incorporated", "kg", "limited", "llc", "ltd", "nv", "oy", "plc", "pte", "sa", "sarl",
+    "sas", "spa", "srl"})
+#: Identifier properties: equal values mean the same organisation.
+IDENTIFIERS = (SKG + "sheetId", SKG + "ftmId", DCTERMS + "identifier")
+_NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel")
+#: Similarity (difflib ratio of normalised names) from which a match is worth reporting.
+CLOSE = 0.86
+
+
+def normalise(name: str) -> str:
+    """Case, width, accents, punctuation and trailing legal forms removed; CJK kept."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+    words = re.sub(r"[^\w]+", " ", text).split()
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An incoming resource that was linked to an existing one, and why."""
+
+    incoming: str
+    existing: str
+    matched_by: str
+    label: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"incoming": self.incoming, "existing": self.existing,
+                "matched_by": self.matched_by, "label": self.label}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An uncertain match, reported and not merged: the incoming resource stays new."""
+
+    incoming: str
+    label: str
+    candidates: tuple[tuple[str, str], ...]  # (existing IRI, its label)
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"incoming": self.incoming, "label": self.label, "reason": self.reason,
+                "candidates": [{"id": i, "label": lab} for i, lab in self.candidates]}
+
+
+@dataclass
+class EntityIndex:
+    """The store's organisations by normalised name and identifier, and sources by URL."""
+
+    org_classes: set[str]
+    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_id: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    labels: dict[str, str] = field(default_factory=dict)
+    source_by_url: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_store(cls, store: Store) -> EntityIndex:
+        classes = {r["c"] for r in _rows(store, """
+            SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* skg:Organisation }""")}
+        idx = cls(org_classes=classes | {SKG + "Organisation"})
+        for r in _rows(store, """
+            SELECT ?e ?name ?country ?ident WHERE {
+              ?e a ?c . ?c rdfs:subClassOf* skg:Organisation .
+              { ?e rdfs:label|skos:altLabel|skos:prefLabel ?name }
+              UNION { ?e skg:country ?country }
+              UNION { ?e skg:sheetId|skg:ftmId|dcterms:identifier ?ident } }"""):
+            e = r["e"]
+            if r.get("name"):
+                idx.by_name[normalise(r["name"])].add(e)
+                idx.labels.setdefault(e, r["name"])
+            if r.get("country"):
+                idx.countries[e].add(r["country"])
+            if r.get("ident"):
+                idx.by_id[r["ident"]] = e
+        for r in _rows(store, "SELECT ?s ?url WHERE { ?s a/rdfs:subClassOf* skg:Source ;"
+                                    " skg:url ?url }"):
+            idx.source_by_url.setdefault(r["url"], r["s"])
+        return idx
+
+    def lookup_name(self, name: str) -> str | None:
+        """The one organisation called ``name`` (normalised), else None (CSV cells)."""
+        found = self.by_name.get(normalise(name), set())
+        return next(iter(found)) if len(found) == 1 else None
+
+    def close_matches(self, names: Iterable[str], limit: int = 5) -> list[str]:
+        keys = list(self.by_name)
+        found: list[str] = []
+        for name in names:
+            for key in difflib.get_close_matches(normalise(name), keys, n=limit, cutoff=CLOSE):
+                found.extend(sorted(self.by_name[key]))
+        return list(dict.fromkeys(found))[:limit]
+
+
+def resolve(quads: list[ox.Quad], index: EntityIndex, store: Store
+            ) -> tuple[list[ox.Quad], list[Link], list[Candidate]]:
+    """``quads`` with linked resources rewritten to their existing IRIs, the links made
+    and the uncertain matches left for a person to confirm."""
+    types: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, list[str]] = defaultdict(list)
+    countries: dict[str, set[str]] = defaultdict(set)
+    idents: dict[str, list[str]] = defaultdict(list)
+    urls: dict[str, str] = {}
+    for q in quads:
+        if not isinstance(q.subject, ox.NamedNode):
+            continue
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        if p == RDF_TYPE.value and isinstance(o, ox.NamedNode):
+            types[s].add(o.value)
+        elif p in _NAMES and isinstance(o, ox.Literal):
+            names[s].append(o.value)
+        elif p == SKG + "country" and isinstance(o, ox.NamedNode):
+            countries[s].add(o.value)
+        elif p in IDENTIFIERS and isinstance(o, ox.Literal):
+            idents[s].append(o.value)
+        elif p == SKG + "url" and isinstance(o, ox.Literal | ox.NamedNode):
+            urls[s] = o.value
+
+    rewrite: dict[str, str] = {}
+    links: list[Link] = []
+    candidates: list[Candidate] = []
+    for s, kinds in types.items():
+        if not kinds & index.org_classes or _exists(store, s):
+            continue
+        label = names[s][0] if names[s] else s
+        link, cand = _match(s, label, names[s], countries[s], idents[s], index)
+        if link is not None:
+            rewrite[s] = link.existing
+            links.append(link)
+        elif cand is not None:
+            candidates.append(cand)
+    for s, url in urls.items():
+        existing = index.source_by_url.get(url)
+        if existing and existing != s and not _exists(store, s):
+            rewrite[s] = existing
+            links.append(Link(s, existing, "same source URL", url))
+    if not rewrite:
+        return quads, links, candidates
+    nodes = {k: ox.NamedNode(v) for k, v in rewrite.items()}
+
+    def swap(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
+        return nodes.get(term.value, term) if isinstance(term, ox.NamedNode) else term
+
+    out = [ox.Quad(swap(q.subject), q.predicate, swap(q.object), q.graph_name)  # type: ignore[arg-type]
+           for q in quads]
+    return out, links, candidates
+
+
+def _match(s: str, label: str, names: list[str], countries: set[str], idents: list[str],
+           index: EntityIndex) -> tuple[Link | None, Candidate | None]:
+    for ident in idents:
+        if ident in index.by_id:
+            return Link(s, index.by_id[ident], f"same identifier {ident!r}", label), None
+    same_name = sorted({e for n in names for e in index.by_name.get(normalise(n), ())})
+    if same_name:
+        compatible = [e for e in same_name
+                      if not (countries and index.countries[e]
+                              and not countries & index.countries[e])]
+        if len(compatible) == 1:
+            how = "same name and country" if countries & index.countries[compatible[0]] \
+                else "same name (no conflicting country)"
+            return Link(s, compatible[0], how, label), None
+        reason = ("several organisations have this name" if len(compatible) > 1
+                  else "same name, different country")
+        return None, Candidate(s, label, _labelled(same_name, index), reason)
+    close = index.close_matches(names)
+    if close:
+        return None, Candidate(s, label, _labelled(close, index), "similar name")
+    return None, None
+
+
+def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
+    """Solutions as {variable: lexical value} (unbound variables left out)."""
+    result = store.query(with_prefixes(sparql))
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
+
+
+def _labelled(iris: list[str], index: EntityIndex) -> tuple[tuple[str, str], ...]:
+    return tuple((i, index.labels.get(i, i)) for i in iris)
+
+
+def _exists(store: Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    return next(iter(store.quads(node, RDF_TYPE, None, None)), None) is not None
+
+
