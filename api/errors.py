@@ -35,15 +35,7 @@ def status_for(exc: e.SurvkgError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.SurvkgError)
     async def handle(request: Request, exc: e.SurvkgError) -> JSONResponse:
-        body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
-        if isinstance(exc, e.UnknownEntity | e.AmbiguousEntity):
-            body["candidates"] = list(exc.candidates)
-        if isinstance(exc, e.InvalidParameter):
-            body["field"] = exc.field
-        if isinstance(exc, e.InvalidData):
-            body.update(file=exc.file, line=exc.line, column=exc.column,
-                        problems=[_problem(p) for p in exc.problems])
-        return JSONResponse(body, status_code=status_for(exc))
+        return JSONResponse(error_body(exc), status_code=status_for(exc))
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,6 +49,19 @@ def install(app: FastAPI) -> None:
         name = ".".join(str(p) for p in loc[1:] or loc) or "request"
         return JSONResponse({"error": "InvalidParameter", "field": name, "detail": errs},
                             status_code=422)
+
+
+def error_body(exc: e.SurvkgError) -> dict[str, object]:
+    """The JSON body of a typed error: its kind, message, and what locates it."""
+    body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+    if isinstance(exc, e.UnknownEntity | e.AmbiguousEntity):
+        body["candidates"] = list(exc.candidates)
+    if isinstance(exc, e.InvalidParameter):
+        body["field"] = exc.field
+    if isinstance(exc, e.InvalidData):
+        body.update(file=exc.file, line=exc.line, column=exc.column,
+                    problems=[_problem(p) for p in exc.problems])
+    return body
 
 
 def _problem(problem: object) -> object:

@@ -32,6 +32,10 @@ class Settings:
     rate_limit_per_minute: int = 300
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
+    #: Largest file ``POST /api/import`` accepts, in bytes (refused with 413 before reading).
+    max_import_bytes: int = 32 * 1024 * 1024
+    #: Finished import jobs kept for polling (oldest dropped first).
+    import_jobs_kept: int = 200
     #: SPARQL Update on /sparql; off on a public endpoint.
     updates_enabled: bool = False
     #: Bearer token required for updates (updates stay off without one).

@@ -341,3 +341,7 @@ def chokepoints(exporter_names: tuple[str, ...], store_path: Path | None, fmt: s
     chosen = [resolve(store, n).iri for n in exporter_names] or None
     _emit(run(build_projection(store), _filters(**opts), exporters=chosen), fmt,
           chokepoints_text)
+
+
+# Researchers' write commands live in their own module; importing it registers them.
+from graph import cli_imports  # noqa: E402,F401

@@ -33,7 +33,7 @@ _LEGAL_FORMS = frozenset({
     "sas", "spa", "srl"})
 #: Identifier properties: equal values mean the same organisation.
 IDENTIFIERS = (SKG + "sheetId", SKG + "ftmId", DCTERMS + "identifier")
-_NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel")
+_NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel", SKG + "chineseName")
 #: Similarity (difflib ratio of normalised names) from which a match is worth reporting.
 CLOSE = 0.86
 
@@ -96,7 +96,7 @@ class EntityIndex:
         for r in _rows(store, """
             SELECT ?e ?name ?country ?ident WHERE {
               ?e a ?c . ?c rdfs:subClassOf* skg:Organisation .
-              { ?e rdfs:label|skos:altLabel|skos:prefLabel ?name }
+              { ?e rdfs:label|skos:altLabel|skos:prefLabel|skg:chineseName ?name }
               UNION { ?e skg:country ?country }
               UNION { ?e skg:sheetId|skg:ftmId|dcterms:identifier ?ident } }"""):
             e = r["e"]
