@@ -36,6 +36,8 @@ IDENTIFIERS = (SKG + "sheetId", SKG + "ftmId", DCTERMS + "identifier")
 _NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel", SKG + "chineseName")
 #: Similarity (difflib ratio of normalised names) from which a match is worth reporting.
 CLOSE = 0.86
+#: Most existing names a similar-name search compares one incoming name with.
+BLOCK = 500
 
 
 def normalise(name: str) -> str:
@@ -87,6 +89,7 @@ class EntityIndex:
     countries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[str, str] = field(default_factory=dict)
     source_by_url: dict[str, str] = field(default_factory=dict)
+    _words: dict[str, list[str]] | None = None
 
     @classmethod
     def from_store(cls, store: Store) -> EntityIndex:
@@ -118,10 +121,24 @@ class EntityIndex:
         return next(iter(found)) if len(found) == 1 else None
 
     def close_matches(self, names: Iterable[str], limit: int = 5) -> list[str]:
-        keys = list(self.by_name)
+        """Organisations with a similar name. Only names sharing a word with the incoming
+        one are compared (its rarest words first, at most :data:`BLOCK` names), so an
+        import of thousands of organisations does not compare every pair."""
+        if self._words is None:
+            self._words = defaultdict(list)
+            for key in self.by_name:
+                for word in set(key.split()):
+                    self._words[word].append(key)
         found: list[str] = []
         for name in names:
-            for key in difflib.get_close_matches(normalise(name), keys, n=limit, cutoff=CLOSE):
+            norm = normalise(name)
+            pool: list[str] = []
+            for word in sorted(set(norm.split()), key=lambda w: len(self._words.get(w, ()))):
+                pool.extend(self._words.get(word, ())[:BLOCK])
+                if len(pool) >= BLOCK:
+                    break
+            for key in difflib.get_close_matches(norm, list(dict.fromkeys(pool)), n=limit,
+                                                 cutoff=CLOSE):
                 found.extend(sorted(self.by_name[key]))
         return list(dict.fromkeys(found))[:limit]
 
