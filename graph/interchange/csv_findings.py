@@ -42,13 +42,13 @@ from graph.errors import InvalidData
 from graph.interchange.model import Mapped, Mint, Problem
 from graph.namespaces import (
     DCTERMS,
+    ID,
     RDF_TYPE,
     RDFS_LABEL,
     SKOS,
     SKOS_ALTLABEL,
     SKOS_PREFLABEL,
     XSD,
-    ID,
     rid,
     skg,
 )
@@ -336,6 +336,7 @@ class _Mapper:
         self.triples: dict[tuple[object, object, object], ox.Quad] = {}
         self.notes: list[str] = []
         self.source_titles: dict[str, str] = {}
+        self.noted: set[tuple[str, str]] = set()
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         self.triples.setdefault((s, p, o), ox.Quad(s, p, o))
@@ -374,9 +375,11 @@ class _Mapper:
         if iri is None and self.resolve is not None and column == role:
             iri = self.resolve(value)
         if iri is not None:
-            if place is not None:
-                self.notes.append(f"line {row.line}: {role} country {country!r} ignored: "
-                                  f"{iri.value} is an existing organisation")
+            if place is not None and (iri.value, place.value) not in self.noted:
+                self.noted.add((iri.value, place.value))
+                self.notes.append(f"line {row.line}: {role} country {country!r} not recorded: "
+                                  f"{iri.value} is an existing organisation (first "
+                                  "mention only)")
             return iri
         org = self.mint("org", normalise_name(value))
         self.add(org, RDF_TYPE, skg("Organisation"))

@@ -31,7 +31,8 @@ def _evidence(store: Store) -> dict[str, list[str]]:
     """Local ids of the sources of every claim, by the claim's local id."""
     out: dict[str, set[str]] = {}
     for q in store.quads(None, ox.NamedNode(SKG + "evidence"), None, None):
-        out.setdefault(local_id(q.subject.value), set()).add(local_id(q.object.value))
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            out.setdefault(local_id(q.subject.value), set()).add(local_id(q.object.value))
     return {c: sorted(s) for c, s in out.items()}
 
 

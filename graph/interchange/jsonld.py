@@ -99,8 +99,8 @@ def to_dataset(store: Store) -> rdflib.Dataset:
             target = ds.default_context
         else:
             target = ds.graph(_rdflib_term(q.graph_name))  # type: ignore[arg-type]
-        target.add((_rdflib_term(q.subject), _rdflib_term(q.predicate),  # type: ignore[arg-type]
-                    _rdflib_term(q.object)))  # type: ignore[arg-type]
+        target.add((_rdflib_term(q.subject), _rdflib_term(q.predicate),
+                    _rdflib_term(q.object)))
     return ds
 
 
