@@ -96,7 +96,7 @@ def to_dataset(store: Store) -> rdflib.Dataset:
     ds = rdflib.Dataset()
     for q in store.quads(None, None, None, None):
         if isinstance(q.graph_name, ox.DefaultGraph):
-            target = ds.default_context
+            target = ds.default_graph
         else:
             target = ds.graph(_rdflib_term(q.graph_name))  # type: ignore[arg-type]
         target.add((_rdflib_term(q.subject), _rdflib_term(q.predicate),
