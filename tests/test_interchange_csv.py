@@ -202,3 +202,13 @@ def test_resolve_links_names_to_existing_organisations(seed_store: OxigraphStore
     assert objects(m, None, SKG + "supplier") == [rid("org/axis-communications")]
     assert objects(m, None, SKG + "recipient") == [mint("org", "someone new")]
     assert validate_quads(m.quads, context=seed_store).conforms
+
+
+def test_guide_lists_every_technology_and_column() -> None:
+    guide = " ".join((ROOT / "docs" / "csv-findings.md").read_text(encoding="utf-8").split())
+    from graph.interchange.csv_findings import COLUMNS
+
+    missing = [t for t in vocabulary().technology_labels if t not in guide]
+    missing += [c for c in COLUMNS if f"`{c}`" not in guide.replace("`source URL`",
+                                                                   "`source url`")]
+    assert not missing, f"docs/csv-findings.md does not mention: {missing}"
