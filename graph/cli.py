@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import click
 import pyoxigraph as ox
 
-from graph import formats
 from graph.errors import SurvkgError
+from graph.interchange.exports import EXPORTERS
 from graph.loading import load_files, open_store, parse_file, seed_files
 from graph.queries import (
     render_table,
@@ -153,24 +153,31 @@ def query(sparql: str, fmt: str, store_path: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["nquads", "trig", "turtle", "jsonld",
-                                                     "ntriples", "rdfxml"]),
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)),
               default="nquads", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 @store_option
 def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
-    """Write the whole store. N-Quads and TriG keep the named graphs (a faithful dump that
-    ``load`` rebuilds identically); Turtle, N-Triples, JSON-LD and RDF/XML get the union."""
+    """Write the whole store for another tool.
+
+    N-Quads and TriG keep the named graphs, imports and their provenance included (a
+    faithful dump that ``load`` rebuilds identically); Turtle, N-Triples and RDF/XML get
+    the union; JSON-LD uses the published context (ontology/context.jsonld); GraphML and
+    GEXF are for Gephi; CSV lists the supplies with their evidence in the columns of the
+    findings template; FtM writes FollowTheMoney entities for Aleph and OpenSanctions.
+    """
     store = _open(store_path)
-    rdf = formats.by_name(fmt)
+    exporter = EXPORTERS[fmt]
     if output is None:
-        data = store.export(None, rdf)
-        assert data is not None
-        sys.stdout.buffer.write(data)
-    else:
-        store.export(str(output), rdf)
-        click.echo(f"wrote {output}", err=True)
+        exporter.writer(store, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(output.name + ".part")
+    with tmp.open("wb") as fh:  # a reader never sees half a file
+        count = exporter.writer(store, fh)
+    tmp.replace(output)
+    click.echo(f"wrote {output} ({count} records, {fmt})", err=True)
 
 
 @cli.command()

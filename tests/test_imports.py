@@ -254,3 +254,32 @@ def test_chinese_name_links(store: OxigraphStore) -> None:
             f'rdfs:label "{sol["n"].value}"@zh .\n'.encode())
     result = run(store, data, "zh.ttl")
     assert [x.existing for x in result.links] == [sol["e"].value]
+
+
+# ---------------------------------------------------------------- spreadsheet findings
+
+def test_spreadsheet_with_three_findings_feeds_exposure(store: OxigraphStore) -> None:
+    """The template filled in with three findings: new supplies, linked to the existing
+    Axis and police bureaus, appear in exposure results with their sources."""
+    data = (DATA / "three-findings.csv").read_bytes()
+    result = run(store, data, "three-findings.csv")
+    assert result.committed and result.new_resources.get("Supply") == 3
+    assert {x.existing for x in result.links} >= {AXIS}
+    proj = build_projection(store)
+    nordvision = [n for n, d in proj.graph.nodes(data=True)
+                  if "import/" in n and "nordvision" in n and "/org/" in n]
+    assert len(nordvision) == 1, nordvision
+    found = exposure(proj, nordvision[0])
+    targets = {p.target.id for p in found.paths}
+    assert {"org/shanghai-psb", "org/lingchuan-psb"} <= targets
+    urls = {e.url for p in found.paths for hop in p.hops for e in hop.evidence}
+    assert {"https://example.org/news/nordvision-shanghai",
+            "https://example.org/procurement/lingchuan-nv2"} <= urls
+
+
+def test_spreadsheet_problems_are_all_listed_with_row_and_column(store: OxigraphStore) -> None:
+    data = (DATA / "three-findings.csv").read_bytes()
+    data = data.replace(b"2021-03", b"March 2021").replace(b"reported by press", b"rumour")
+    err = refused(store, data, "bad.csv")
+    fields = {(getattr(p, "line", None), getattr(p, "field", None)) for p in err.problems}
+    assert {(3, "date"), (3, "confidence")} <= fields, err.problems

@@ -8,6 +8,7 @@ of resource IRIs (``org/axis-communications``), hence the ``{id:path}`` paramete
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ from api.settings import Settings
 from graph import export_graph
 from graph.describe import describe
 from graph.errors import InvalidParameter
+from graph.interchange.exports import EXPORTERS
 from graph.namespaces import ID, rid
 from graph.store import Store
 
@@ -30,10 +32,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "A bad parameter; the body names the field"},
 }
 
+#: RDF formats of a subgraph around a focus (the whole graph goes through EXPORTERS).
 RDF_DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
     "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
     "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
     "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
 }
 GRAPH_MEDIA = {"json": "application/json", "cytoscape": "application/json",
@@ -71,11 +76,12 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                 response_model=GraphJson,
                 responses={200: {"content": {m: {} for m in
                                              {*GRAPH_MEDIA.values(),
-                                              *(x[1] for x in RDF_DUMPS.values())}}}})
+                                              *(x.media_type for x in EXPORTERS.values())}}}})
     def graph(format: Annotated[str, Query(
-                  pattern="^(json|graphml|gexf|cytoscape|turtle|nquads|trig|jsonld)$",
-                  description="json, graphml, gexf, cytoscape, or an RDF dump: "
-                              "turtle, nquads, trig, jsonld")] = "json",
+                  pattern="^(json|cytoscape|" + "|".join(sorted(EXPORTERS)) + ")$",
+                  description="json, cytoscape, graphml, gexf, csv (supplies with their "
+                              "evidence), ftm (FollowTheMoney JSON lines), or an RDF dump: "
+                              "turtle, nquads, trig, ntriples, rdfxml, jsonld")] = "json",
               focus: Annotated[str | None, Query(max_length=500,
                                                  description="Entity id to centre on")] = None,
               depth: Depth = 1, max_nodes: MaxNodes = 5000) -> Response:
@@ -83,14 +89,20 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         best-connected nodes first; ``truncated`` says so). RDF formats dump the triples of
         the subgraph's entities and claims, or the whole store when there is no focus."""
         focus = export_graph.local_or_iri(focus) if focus else None
+        if focus is None and format in EXPORTERS:
+            exporter = EXPORTERS[format]
+            buffer = io.BytesIO()
+            exporter.writer(store, buffer)
+            name = f"survkg.{exporter.extension}"
+            return Response(buffer.getvalue(), media_type=exporter.media_type,
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
         if format in RDF_DUMPS:
             fmt, media = RDF_DUMPS[format]
-            if focus is None:
-                body = store.export(None, fmt) or b""
-            else:
-                sub, _ = export_graph.subgraph(views.get(), focus, depth, max_nodes)
-                body = _dump_subgraph(store, sub, fmt)
-            return Response(body, media_type=media)
+            sub, _ = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+            return Response(_dump_subgraph(store, sub, fmt), media_type=media)
+        if format not in ("json", "cytoscape", "graphml", "gexf"):
+            raise InvalidParameter("format", f"{format} exports the whole graph; "
+                                   "leave out focus")
         sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
         if format == "json":
             return JSONResponse(export_graph.to_json(sub, total))

@@ -52,16 +52,16 @@ class FindingIn(BaseModel):
     note: str = Field(default="", max_length=5000)
     supplier_country: str = Field(default="", max_length=100)
     recipient_country: str = Field(default="", max_length=100)
+    assessment: str = Field(default="", max_length=5000, description=
+                            "Required when the status is disputed or unverified")
 
 
 def finding_csv(finding: FindingIn) -> bytes:
     """The finding as a one-row CSV findings file (header + row)."""
-    row = finding.model_dump()
-    cols = {"source_title": "source title", "source_url": "source URL",
-            "source_publisher": "source publisher"}
+    row = finding.model_dump()  # field names are the CSV columns with "_" for " "
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([cols.get(k, k) for k in row])
+    writer.writerow(list(row))
     writer.writerow(list(row.values()))
     return out.getvalue().encode("utf-8")
 

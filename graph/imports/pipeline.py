@@ -164,14 +164,16 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     index = EntityIndex.from_store(store)
     mint = minter(import_id)
     _step(progress, "parsing", 0.0)
-    mapped = _parse(data, kind, name, import_id, mint, index, progress)
+    named: list[Link] = []
+    mapped = _parse(data, kind, name, import_id, mint, index, named, progress)
     result.notes.extend(mapped.notes)
     _step(progress, "checking", 0.0)
     problems = check_quads(mapped.quads, text=text, name=name)
     if problems:
         raise problems_error(problems, name, "problem(s) in the data")
     _step(progress, "resolving", 0.0)
-    resolved, result.links, result.candidates = resolve(mapped.quads, index, store)
+    resolved, links, result.candidates = resolve(mapped.quads, index, store)
+    result.links = named + links
     graph = catalogue.graph_iri(import_id)
     quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
                                for q in resolved))
@@ -192,10 +194,10 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
 
 def _parse(data: bytes, kind: Kind, name: str, import_id: str,
            mint: Callable[[str, str], ox.NamedNode], index: EntityIndex,
-           progress: Progress | None) -> Mapped:
+           named: list[Link], progress: Progress | None) -> Mapped:
     if kind.name == "csv":
         from graph.interchange.csv_findings import read_csv_findings
-        return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index))
+        return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index, named))
     if kind.name == "ftm":
         from graph.interchange.ftm import read_ftm
         return read_ftm(data, name=name, mint=mint)
@@ -223,10 +225,16 @@ def _parse(data: bytes, kind: Kind, name: str, import_id: str,
     return mapped
 
 
-def _by_name(index: EntityIndex) -> Callable[[str], ox.NamedNode | None]:
+def _by_name(index: EntityIndex, named: list[Link]) -> Callable[[str], ox.NamedNode | None]:
+    """Name lookup for mappers whose input names organisations (CSV cells); each link it
+    makes is reported like the resolver's."""
     def lookup(name: str) -> ox.NamedNode | None:
         found = index.lookup_name(name)
-        return ox.NamedNode(found) if found else None
+        if found is None:
+            return None
+        if not any(x.label == name and x.existing == found for x in named):
+            named.append(Link(name, found, "same name", name))
+        return ox.NamedNode(found)
     return lookup
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO, NamedTuple
 
+import pyoxigraph as ox
+
 from graph.interchange.csv_export import write_supplies_csv
 from graph.interchange.gephi import write_gexf, write_graphml
 from graph.interchange.jsonld import write_jsonld
@@ -26,7 +28,21 @@ class Exporter(NamedTuple):
     extension: str
 
 
+def _rdf(fmt: ox.RdfFormat) -> Writer:
+    """A store dump: N-Quads and TriG keep every named graph (the import graphs and the
+    catalogue of their provenance); triple formats get the union of the graphs."""
+    def write(store: Store, out: IO[bytes]) -> int:
+        store.export(out, fmt)
+        return len(store)
+    return write
+
+
 EXPORTERS: dict[str, Exporter] = {
+    "nquads": Exporter(_rdf(ox.RdfFormat.N_QUADS), "application/n-quads", "nq"),
+    "trig": Exporter(_rdf(ox.RdfFormat.TRIG), "application/trig", "trig"),
+    "turtle": Exporter(_rdf(ox.RdfFormat.TURTLE), "text/turtle", "ttl"),
+    "ntriples": Exporter(_rdf(ox.RdfFormat.N_TRIPLES), "application/n-triples", "nt"),
+    "rdfxml": Exporter(_rdf(ox.RdfFormat.RDF_XML), "application/rdf+xml", "rdf"),
     "graphml": Exporter(write_graphml, "application/graphml+xml", "graphml"),
     "gexf": Exporter(write_gexf, "application/gexf+xml", "gexf"),
     "csv": Exporter(write_supplies_csv, "text/csv; charset=utf-8", "csv"),
