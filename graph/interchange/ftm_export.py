@@ -23,7 +23,12 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 from followthemoney import registry
 
-from graph.interchange.ftm_model import MINORITY_STAKE, entity_problems, export_org_schema
+from graph.interchange.ftm_model import (
+    MINORITY_STAKE,
+    RECIPIENT_PROJECT,
+    entity_problems,
+    export_org_schema,
+)
 from graph.namespaces import (
     RDF_TYPE,
     RDFS_COMMENT,
@@ -183,7 +188,7 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
             "alias": [n for n in _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
                                         SKG + "chineseName")[1:]],
             "description": _texts(desc, RDFS_COMMENT.value),
-            "classification": [classification] if classification else [],
+            "classification": classification,
             "mainCountry": mains[:1],
             "country": alls,
         })
@@ -252,13 +257,15 @@ def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[
             labels: dict[ox.NamedNode, str]) -> Iterator[dict[str, Any]]:
     """A supply as a Contract (authority = recipient organisations, project = recipient or
     target programmes, classification = technologies) and the ContractAward to its
-    supplier. Intermediaries and the product resource have no place in either (products'
-    names go in the contract's keywords)."""
+    supplier (role :data:`RECIPIENT_PROJECT` when a programme is the recipient).
+    Intermediaries and the product resource have no place in either (products' names go
+    in the contract's keywords)."""
     supplier = [org_ids[o] for o in _iris(desc, SKG + "supplier") if o in org_ids]
     recipients = _iris(desc, SKG + "recipient")
     authority = [org_ids[o] for o in recipients if o in org_ids]
-    project = [prog_ids[o] for o in [*recipients, *_iris(desc, SKG + "forProgramme")]
-               if o in prog_ids]
+    to_project = [prog_ids[o] for o in recipients if o in prog_ids]
+    project = [*to_project, *(prog_ids[o] for o in _iris(desc, SKG + "forProgramme")
+                              if o in prog_ids)]
     if not supplier or not (authority or project):
         return
     award_id = ids.assign(iri, desc)
@@ -278,6 +285,7 @@ def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[
     })
     yield _entity(award_id, "ContractAward", {
         **base, "contract": [contract_id], "supplier": supplier, "date": date,
+        "role": [RECIPIENT_PROJECT] if to_project else [],
         "startDate": _texts(desc, SKG + "startDate")[:1],
         "endDate": _texts(desc, SKG + "endDate")[:1]})
 

@@ -26,10 +26,11 @@ from graph.errors import InvalidData, InvalidParameter
 from graph.interchange.ftm_model import (
     MINORITY_STAKE,
     ORG_SCHEMATA,
+    RECIPIENT_PROJECT,
     UNMAPPED_REASONS,
     country_iris,
     entity_problems,
-    org_class_for,
+    org_classes_for,
     technology_iris,
 )
 from graph.interchange.model import Mapped, Mint, Problem
@@ -68,7 +69,7 @@ _CLAIM_PROPS: dict[str, frozenset[str]] = {
                              "summary", "description", *_EVIDENCE_PROPS}),
     "ProjectParticipant": frozenset({"participant", "project", "role", "startDate", "endDate",
                                      "summary", "description", *_EVIDENCE_PROPS}),
-    "ContractAward": frozenset({"contract", "supplier", "date", "startDate", "endDate",
+    "ContractAward": frozenset({"contract", "supplier", "date", "startDate", "endDate", "role",
                                 "summary", "description", *_EVIDENCE_PROPS}),
 }
 _CONTRACT_PROPS = frozenset({"title", "authority", "project", "classification", "contractDate",
@@ -100,6 +101,8 @@ class _Mapper:
     confidence: ox.NamedNode
     status: ox.NamedNode
     entities: dict[str, _Entity] = field(default_factory=dict)
+    #: ids of entities refused with a problem: references to them add no second problem.
+    invalid: set[str] = field(default_factory=set)
     quads: list[ox.Quad] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     iris: dict[str, ox.NamedNode] = field(default_factory=dict)
@@ -135,6 +138,8 @@ class _Mapper:
         for target in entity.props.get(prop, []):
             if target in self.entities:
                 out.append((target, self.entities[target]))
+            elif target in self.invalid:
+                continue
             elif self.resolve is not None and (iri := self.resolve(target)) is not None:
                 self.iris[target] = iri
                 out.append((target, None))
@@ -224,7 +229,8 @@ class _Mapper:
     def organisation(self, e: _Entity) -> None:
         iri = self.mint("org", e.id)
         self.iris[e.id] = iri
-        self.add(iri, RDF_TYPE, org_class_for(e.schema, e.props.get("classification", [])))
+        for cls in org_classes_for(e.schema, e.props.get("classification", [])):
+            self.add(iri, RDF_TYPE, cls)
         self.add(iri, skg("ftmId"), ox.Literal(e.id))
         self._names(iri, e)
         codes = list(dict.fromkeys(c.lower() for p in _COUNTRY_PROPS for c in e.props.get(p, [])))
@@ -360,14 +366,11 @@ class _Mapper:
         label = contract.first("title") or f"{self.label_of(supplier)} supply"
         self.claim(iri, "Supply", label, e, contract)
         self.add(iri, skg("supplier"), self.iris[supplier])
-        if authorities is not None:
-            for org in authorities[0]:
-                self.add(iri, skg("recipient"), self.iris[org])
-            for prog in projects[0] if projects is not None else []:
-                self.add(iri, skg("forProgramme"), self.iris[prog])
-        elif projects is not None:
-            for prog in projects[0]:
-                self.add(iri, skg("recipient"), self.iris[prog])
+        for org in authorities[0] if authorities is not None else []:
+            self.add(iri, skg("recipient"), self.iris[org])
+        to_project = RECIPIENT_PROJECT in (r.strip().lower() for r in e.props.get("role", []))
+        for prog in projects[0] if projects is not None else []:
+            self.add(iri, skg("recipient" if to_project else "forProgramme"), self.iris[prog])
         for tech in dict.fromkeys(t for t in techs if t is not None):
             self.add(iri, skg("technology"), tech)
         if (when := e.first("date") or contract.first("contractDate")) is not None:
@@ -417,10 +420,11 @@ def _lines(data: bytes, name: str) -> Iterator[tuple[int, str]]:
             yield number, line_text
 
 
-def _parse(data: bytes, name: str) -> tuple[dict[str, _Entity], list[Problem]]:
+def _parse(data: bytes, name: str) -> tuple[dict[str, _Entity], set[str], list[Problem]]:
     """Every entity of the file, each checked against the FtM model; fragments of one
     entity (same id, same schema, as Aleph exports them) are merged."""
     entities: dict[str, _Entity] = {}
+    invalid: set[str] = set()
     problems: list[Problem] = []
     for number, text in _lines(data, name):
         try:
@@ -437,6 +441,8 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, _Entity], list[Problem]]:
         for where, message in found:
             problems.append(Problem(f"{label}: {message}", file=name, line=number, field=where))
         if found:
+            if isinstance(raw.get("id"), str):
+                invalid.add(raw["id"])
             continue
         ident, schema, props = raw["id"], raw["schema"], raw.get("properties", {})
         if ident in entities:
@@ -452,7 +458,7 @@ def _parse(data: bytes, name: str) -> tuple[dict[str, _Entity], list[Problem]]:
         else:
             entities[ident] = _Entity(ident, schema, {k: list(v) for k, v in props.items()},
                                       number)
-    return entities, problems
+    return entities, invalid, problems
 
 
 def read_ftm(data: bytes, *, name: str, mint: Mint, resolve: Resolve | None = None,
@@ -471,8 +477,8 @@ def read_ftm(data: bytes, *, name: str, mint: Mint, resolve: Resolve | None = No
         raise InvalidParameter("confidence", f"{confidence.value} is not a confidence level")
     if status not in STATUSES:
         raise InvalidParameter("status", f"{status.value} is not a claim status")
-    entities, problems = _parse(data, name)
-    m = _Mapper(name, mint, resolve, confidence, status, entities, problems=problems)
+    entities, invalid, problems = _parse(data, name)
+    m = _Mapper(name, mint, resolve, confidence, status, entities, invalid, problems=problems)
     for e in entities.values():
         if e.schema in ORG_SCHEMATA:
             m.organisation(e)

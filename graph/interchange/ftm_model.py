@@ -15,26 +15,28 @@ from typing import Any
 
 import pyoxigraph as ox
 from followthemoney import model, registry
-from followthemoney.schema import Schema
 
 from graph.namespaces import RDF_TYPE, SKG, skg
 
-#: survkg organisation class -> (FtM schema, classification that marks the finer class).
-#: FtM has no schema for a police force, a university or an unnamed end user; their
-#: class is kept in FtM's free-text ``classification`` so that an import of our own
-#: export restores it. Order matters: the first class an organisation has wins.
-ORG_CLASSES: tuple[tuple[str, str, str | None], ...] = (
+#: survkg organisation class -> (FtM schema it exports as, label in FtM's
+#: ``classification``). FtM has no schema for a police force, a university or an unnamed
+#: end user, and an FtM entity has one schema where a survkg organisation may have several
+#: classes (a company that is also an unnamed end user); when the classes are not just the
+#: schema's own, an export lists all their labels in the free-text ``classification`` so
+#: that an import of it restores them. Order matters: the first class an organisation has
+#: picks the schema.
+ORG_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("PublicSecurityBody", "PublicBody", "public-security / law-enforcement body"),
-    ("GovernmentBody", "PublicBody", None),
+    ("GovernmentBody", "PublicBody", "government body"),
+    ("Company", "Company", "company"),
     ("ResearchInstitute", "Organization", "university or research institute"),
     ("UnnamedEndUser", "Organization", "unnamed end user"),
-    ("Company", "Company", None),
-    ("Organisation", "Organization", None),
+    ("Organisation", "Organization", "organisation"),
 )
 
-#: FtM schema -> survkg class for organisations on import (a classification from
-#: :data:`ORG_CLASSES` refines it). LegalEntity is FtM's "company, body or person": taken
-#: as an organisation, and said so in the import's notes.
+#: FtM schema -> survkg class for organisations on import (when no classification names
+#: survkg classes). LegalEntity is FtM's "company, body or person": taken as an
+#: organisation, and said so in the import's notes.
 ORG_SCHEMATA: Mapping[str, str] = {
     "Company": "Company",
     "Organization": "Organisation",
@@ -44,6 +46,10 @@ ORG_SCHEMATA: Mapping[str, str] = {
 
 #: The ``ownershipType`` an export writes for a minority stake (skg:controlling false).
 MINORITY_STAKE = "minority stake"
+
+#: The ContractAward ``role`` that says the contract's project is the supply's recipient
+#: (skg:recipient), not only the programme it served (skg:forProgramme, the default).
+RECIPIENT_PROJECT = "recipient is the project"
 
 #: Why an FtM schema does not map (used in the import's notes); others get a generic note.
 UNMAPPED_REASONS: Mapping[str, str] = {
@@ -63,29 +69,23 @@ UNMAPPED_REASONS: Mapping[str, str] = {
 }
 
 
-def org_class_for(schema: str, classification: list[str]) -> ox.NamedNode:
-    """The survkg class of an imported organisation (a known classification refines it)."""
+def org_classes_for(schema: str, classification: list[str]) -> list[ox.NamedNode]:
+    """The survkg classes of an imported organisation: those its classification names
+    (see :data:`ORG_CLASSES`), else the one its schema maps to."""
     wanted = {c.strip().lower() for c in classification}
-    for cls, ftm_schema, label in ORG_CLASSES:
-        if label is not None and label in wanted and model.get(schema) is not None \
-                and _schema(schema).is_a(ftm_schema):
-            return skg(cls)
-    return skg(ORG_SCHEMATA[schema])
+    named = [skg(cls) for cls, _, label in ORG_CLASSES if label in wanted]
+    return named or [skg(ORG_SCHEMATA[schema])]
 
 
-def export_org_schema(types: set[str]) -> tuple[str, str | None] | None:
+def export_org_schema(types: set[str]) -> tuple[str, list[str]] | None:
     """(FtM schema, classification) for an organisation with these rdf:type IRIs."""
-    for cls, ftm_schema, label in ORG_CLASSES:
-        if SKG + cls in types:
-            return ftm_schema, label
-    return None
-
-
-def _schema(name: str) -> Schema:
-    found = model.get(name)
-    if found is None:
-        raise KeyError(name)
-    return found
+    mine = [(cls, schema, label) for cls, schema, label in ORG_CLASSES if SKG + cls in types]
+    if not mine:
+        return None
+    schema = mine[0][1]
+    if [cls for cls, _, _ in mine] == [ORG_SCHEMATA[schema]]:
+        return schema, []
+    return schema, [label for _, _, label in mine]
 
 
 def entity_problems(entity: Mapping[str, Any]) -> list[tuple[str | None, str]]:
