@@ -165,7 +165,7 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     mint = minter(import_id)
     _step(progress, "parsing", 0.0)
     named: list[Link] = []
-    mapped = _parse(data, kind, name, import_id, mint, index, named, progress)
+    mapped = _parse(store, data, kind, name, import_id, mint, index, named, progress)
     result.notes.extend(mapped.notes)
     _step(progress, "checking", 0.0)
     problems = check_quads(mapped.quads, text=text, name=name)
@@ -192,15 +192,15 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     return quads
 
 
-def _parse(data: bytes, kind: Kind, name: str, import_id: str,
+def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
            mint: Callable[[str, str], ox.NamedNode], index: EntityIndex,
            named: list[Link], progress: Progress | None) -> Mapped:
     if kind.name == "csv":
         from graph.interchange.csv_findings import read_csv_findings
         return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index, named))
     if kind.name == "ftm":
-        from graph.interchange.ftm import read_ftm
-        return read_ftm(data, name=name, mint=mint)
+        from graph.interchange.ftm import ftm_id_resolver, read_ftm
+        return read_ftm(data, name=name, mint=mint, resolve=ftm_id_resolver(store))
     assert kind.rdf is not None
     quads: list[ox.Quad] = []
     moved = 0

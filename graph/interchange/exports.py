@@ -13,6 +13,7 @@ from typing import IO, NamedTuple
 import pyoxigraph as ox
 
 from graph.interchange.csv_export import write_supplies_csv
+from graph.interchange.ftm import write_ftm
 from graph.interchange.gephi import write_gexf, write_graphml
 from graph.interchange.jsonld import write_jsonld
 from graph.store import Store
@@ -47,4 +48,5 @@ EXPORTERS: dict[str, Exporter] = {
     "gexf": Exporter(write_gexf, "application/gexf+xml", "gexf"),
     "csv": Exporter(write_supplies_csv, "text/csv; charset=utf-8", "csv"),
     "jsonld": Exporter(write_jsonld, "application/ld+json", "jsonld"),
+    "ftm": Exporter(write_ftm, "application/x-ndjson", "ftm.json"),
 }
