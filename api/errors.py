@@ -21,6 +21,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.QueryError, 400),
     (e.QueryTimeout, 408),
     (e.TooLarge, 413),
+    (e.Unauthorized, 401),
 ]
 
 
@@ -42,7 +43,9 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, e.InvalidData):
             body.update(file=exc.file, line=exc.line, column=exc.column,
                         problems=[_problem(p) for p in exc.problems])
-        return JSONResponse(body, status_code=status_for(exc))
+        headers = ({"WWW-Authenticate": 'Bearer realm="survkg"'}
+                   if isinstance(exc, e.Unauthorized) else None)
+        return JSONResponse(body, status_code=status_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
