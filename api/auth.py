@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.models import ErrorBody
@@ -41,10 +43,28 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def walk_routes(routes: Iterable[object]) -> Iterator[tuple[str, APIRoute]]:
+    """(full path template, route) of every API route, inside included routers too.
+
+    FastAPI 0.16x keeps an included router as one entry of ``app.routes`` whose routes
+    keep their own, unprefixed paths; its effective contexts carry the full path.
+    """
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for ctx in contexts():
+                if isinstance(ctx.original_route, APIRoute):
+                    yield ctx.path_format, ctx.original_route
+        elif isinstance(route, APIRoute):
+            yield route.path_format, route
+
+
 def operation_of(request: Request) -> str:
     """``METHOD /route/{template}``: the route as declared, not the concrete URL."""
     route = request.scope.get("route")
-    return f"{request.method} {getattr(route, 'path', request.url.path)}"
+    path = next((p for p, r in walk_routes(request.app.routes) if r is route),
+                getattr(route, "path", request.url.path))
+    return f"{request.method} {path}"
 
 
 def _body_size(request: Request) -> int | None:
