@@ -124,8 +124,21 @@ def backup(store: OxigraphStore, target: Path) -> Manifest:
         raise InvalidParameter("store", "an in-memory store has no folder to back up "
                                         "(use `survkg export --format nquads`)")
     _require_empty(target, "DIR")
-    folder = Path(store.location)
+    created = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
+    try:
+        return _backup(store, target)
+    except BaseException:  # leave the folder as it was: a half backup must not linger
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            for child in target.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        raise
+
+
+def _backup(store: OxigraphStore, target: Path) -> Manifest:
+    folder = Path(store.location)
     audit = AuditLog(folder / AUDIT_FILE)
     with audit.frozen():  # no audit line is added between the two copies
         store.raw.backup(str(target / STORE_DIR))

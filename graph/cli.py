@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -432,11 +433,20 @@ def backup_cmd(target: Path, store_path: Path | None) -> None:
     location = store_path or default_store_path()
     if not (location / "CURRENT").is_file():  # RocksDB's marker of a database
         raise InvalidParameter("--store", f"no store at {location}")
-    store = OxigraphStore(location, read_only=True)  # a reader beside a running server
-    try:
-        manifest = backup(store, target)
-    finally:
-        store.close()
+    # A read-only instance works beside a running server, but it does not stop that
+    # server's compactions from replacing files it is opening: retry when that races.
+    for attempt in range(1, 6):
+        try:
+            store = OxigraphStore(location, read_only=True)
+            try:
+                manifest = backup(store, target)
+            finally:
+                store.close()
+            break
+        except (OSError, RuntimeError) as exc:
+            if attempt == 5:
+                raise SurvkgError(f"backup failed 5 times, last: {exc}") from exc
+            time.sleep(0.2 * attempt)
     sha = hashlib.sha256((target / "manifest.json").read_bytes()).hexdigest()
     click.echo(f"backed up {manifest.quads} quads, {manifest.audit_seq} audit entries, "
                f"{manifest.tokens or 0} tokens, {len(manifest.imports)} archived files "
