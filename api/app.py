@@ -1,7 +1,9 @@
 """The app factory: one FastAPI application from a store and a settings object.
 
 No module-level state: everything a route needs hangs off the app built here, so tests
-build as many apps as they like, each on its own store.
+build as many apps as they like, each on its own store. ``app.state`` holds the store,
+the settings, the write tokens (``tokens``) and the audit log (``audit``); the last two
+live in the store folder (in memory for an in-memory store).
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
 from api import apidocs, errors, middleware, pages, routes, sparql
+from api.routes import audit as audit_routes
 from api.settings import Settings
 from graph import __version__
+from graph.audit import open_audit
+from graph.imports.recovery import reconcile
 from graph.store import Store
+from graph.tokens import open_tokens
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -27,6 +33,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.tokens = open_tokens(store)
+    app.state.audit = open_audit(store)
+    # A write a crash interrupted is settled before the first request (see
+    # graph/imports/recovery.py): the audit log then agrees with the store.
+    reconcile(store, app.state.audit)
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
     def healthz() -> str:
@@ -35,6 +46,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(sparql.make_router(store, settings))
     app.include_router(routes.make_router(store, settings), prefix="/api")
+    app.include_router(audit_routes.make_router(), prefix="/api")
     app.include_router(pages.make_router(store, settings))
     app.include_router(apidocs.make_router())
     middleware.install(app, settings)

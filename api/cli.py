@@ -22,15 +22,12 @@ def serve(host: str, port: int, store_path: Path | None) -> None:
 
     Settings come from SURVKG_* variables (docs/configuration.md). SPARQL queries run in
     worker processes started next to the server; the public endpoint is read-only
-    unless SURVKG_UPDATES_ENABLED and SURVKG_WRITE_TOKEN are both set.
+    for SPARQL Update unless SURVKG_UPDATES_ENABLED is set; every write needs a token
+    (`survkg token create NAME`) and is recorded in the audit log.
     """
     store = open_store(store_path)
     settings = Settings.from_env()
-    if settings.updates_enabled and not settings.write_token:
-        click.echo("warning: SURVKG_UPDATES_ENABLED without SURVKG_WRITE_TOKEN: "
-                   "updates stay off", err=True)
-    mode = "updates on (token, audited)" if settings.updates_enabled and \
-        settings.write_token else "read-only"
+    mode = "updates on (token, audited)" if settings.updates_enabled else "read-only"
     click.echo(f"survkg: store {store.location}; /sparql {mode}; query limit "
                f"{settings.query_timeout:g} s, {settings.max_concurrent_queries} workers")
     app = create_app(store, settings)

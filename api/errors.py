@@ -22,6 +22,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.QueryTimeout, 408),
     (e.TooLarge, 413),
     (e.Conflict, 409),
+    (e.Unauthorized, 401),
 ]
 
 
@@ -35,7 +36,9 @@ def status_for(exc: e.SurvkgError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.SurvkgError)
     async def handle(request: Request, exc: e.SurvkgError) -> JSONResponse:
-        return JSONResponse(error_body(exc), status_code=status_for(exc))
+        headers = ({"WWW-Authenticate": 'Bearer realm="survkg"'}
+                   if isinstance(exc, e.Unauthorized) else None)
+        return JSONResponse(error_body(exc), status_code=status_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:

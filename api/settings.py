@@ -38,10 +38,9 @@ class Settings:
     import_jobs_kept: int = 200
     #: SPARQL Update on /sparql; off on a public endpoint.
     updates_enabled: bool = False
-    #: Bearer token required for updates (updates stay off without one).
+    #: One extra bearer token accepted on every write route, besides those made with
+    #: ``survkg token create`` (audited as ``env:SURVKG_WRITE_TOKEN``); None: only those.
     write_token: str | None = None
-    #: Where updates are recorded (JSON lines); None keeps no log file.
-    audit_log: Path | None = None
     #: Folder holding the npm-installed editor assets (default: api/assets/node_modules).
     assets_dir: Path | None = None
 

@@ -91,3 +91,19 @@ class InvalidParameter(SurvkgError):
 class Conflict(SurvkgError):
     """The request contradicts the store's state: a file already imported, an import
     already retracted (409)."""
+
+
+class Unauthorized(SurvkgError):
+    """A write without a valid bearer token: none, unknown, or revoked (HTTP 401)."""
+
+
+@dataclass
+class IntegrityError(SurvkgError):
+    """Stored data that fails its own check: a broken audit hash chain, a backup whose
+    dataset differs from its manifest. ``where`` names the file (and line) at fault."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"

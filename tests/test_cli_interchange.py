@@ -91,6 +91,6 @@ def test_cli_dry_run_then_import_then_retract(tmp_path: Path) -> None:
     gone = runner.invoke(cli, ["retract", import_id, "--reason", "test", "--store", store])
     assert gone.exit_code == 0, gone.output
     audit = runner.invoke(cli, ["audit", "--store", store, "--format", "json"])
-    outcomes = [e["outcome"] for e in json.loads(audit.output)]
+    outcomes = [json.loads(line)["outcome"] for line in audit.output.splitlines()]
     assert outcomes[:2] == ["dry run", "started"] and "committed" in outcomes
     assert any(o.startswith("refused") for o in outcomes)

@@ -114,7 +114,8 @@ def test_syntax_error_is_located_and_nothing_is_stored(store: OxigraphStore, ext
 
 def test_every_shacl_problem_is_listed(store: OxigraphStore) -> None:
     bad = (DATA / "good.ttl").read_bytes().replace(b'dcterms:publisher "Example Press" ;', b"")
-    bad = bad.replace(b"skg:status skg:Reported .", b"skg:status skg:Reported ; skg:date \"soon\" .")
+    bad = bad.replace(b"skg:status skg:Reported .",
+                      b"skg:status skg:Reported ; skg:date \"soon\" .")
     err = refused(store, bad, "bad.ttl")
     text = "\n".join(map(str, err.problems))
     assert "publisher" in text and "soon" in text, text

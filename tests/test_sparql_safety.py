@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.loading import open_store
+from graph.state import AUDIT_FILE
 from graph.store import OxigraphStore
 from tests.sparql_support import Listener, Server, serve
 
@@ -260,15 +261,15 @@ def test_updates_are_off_on_the_public_endpoint(server: Server) -> None:
 
 def test_updates_need_the_token_are_transactional_and_audited(tmp_path: Path) -> None:
     store = open_store(tmp_path / "store")
-    audit = tmp_path / "audit.jsonl"
-    with serve(store, updates_enabled=True, write_token="s3cret", audit_log=audit) as srv:
+    with serve(store, updates_enabled=True, write_token="s3cret") as srv:
+        secret = srv.app.state.tokens.create("alice")
         url = srv.url + "/sparql"
         insert = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> 'new' }} }}"
         assert httpx.post(url, data={"update": insert}).status_code == 401
         assert httpx.post(url, data={"update": insert},
                           headers={"Authorization": "Bearer wrong"}).status_code == 401
         ok = httpx.post(url, content=insert, headers={
-            "Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"})
+            "Authorization": f"Bearer {secret}", "Content-Type": "application/sparql-update"})
         assert ok.status_code == 204
         # read-your-writes: workers move to a snapshot of the new version
         assert _get(srv, f"ASK {{ <{EX}s> <{EX}p> 'new' }}").json()["boolean"] is True
@@ -278,12 +279,16 @@ def test_updates_need_the_token_are_transactional_and_audited(tmp_path: Path) ->
         r = httpx.post(url, data={"update": failing}, headers={"Authorization": "Bearer s3cret"})
         assert r.status_code == 400
         assert _get(srv, f"ASK {{ <{EX}s2> ?p ?o }}").json()["boolean"] is False
-    entries = [json.loads(line) for line in audit.read_text().splitlines()]
-    assert [e["result"].split(":")[0] for e in entries] == ["refused", "refused", "ok",
-                                                            "refused"]
-    assert all({"time", "client", "token", "update", "result"} <= e.keys() for e in entries)
-    assert entries[2]["token"] and "s3cret" not in audit.read_text()
-    assert entries[2]["update"] == insert
+        srv.app.state.audit.verify()
+        entries = srv.app.state.audit.entries()
+    text = (tmp_path / "store" / AUDIT_FILE).read_text()
+    assert [e["outcome"].split(":")[0] for e in entries] == ["refused", "refused", "ok",
+                                                             "refused"]
+    assert [e["actor"] for e in entries] == ["anonymous", "invalid token", "alice",
+                                             "env:SURVKG_WRITE_TOKEN"]
+    assert all(e["operation"] == "sparql-update" for e in entries)
+    assert "s3cret" not in text and secret not in text
+    assert entries[2]["update"] == insert and entries[2]["bytes"] == len(insert)
 
 
 def test_json_ld_output_names_no_remote_context(server: Server) -> None:

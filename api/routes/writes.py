@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.auth import require_token
+from api.auth import AUTH_RESPONSES, require_token
 from api.errors import error_body, status_for
 from api.jobs import JobQueue, new_job
 from api.settings import Settings
@@ -80,11 +80,11 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
         summary="Import a file (RDF, CSV findings, FtM) into a named graph of its own",
         openapi_extra={"requestBody": {"required": True, "content": {
             m: {"schema": {"type": "string", "format": "binary"}} for m in IMPORT_MEDIA}}},
-        responses={201: {"description": "Imported (the job finished within `wait`)"},
+        responses={**AUTH_RESPONSES,
+                   201: {"description": "Imported (the job finished within `wait`)"},
                    200: {"description": "Dry run finished: what would change"},
                    202: {"description": "Accepted: poll the job's `url`"},
                    400: {"description": "Refused: every problem listed, nothing stored"},
-                   401: {"description": "No valid bearer token"},
                    409: {"description": "Already imported (same bytes)"},
                    413: {"description": "Over the import size limit"}})
     async def post_import(request: Request, actor: Actor, filename: FileName = "upload",
@@ -111,12 +111,13 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
         job = await jobs.wait(job.id, wait)
         return _job_response(job.to_dict(), dry_run)
 
-    @router.get("/import/jobs/{job_id}", tags=["writes"], summary="An import job's state")
+    @router.get("/import/jobs/{job_id}", tags=["writes"], summary="An import job's state",
+                responses=AUTH_RESPONSES)
     def import_job(job_id: str, actor: Actor) -> JSONResponse:
         """Phase, progress (0..1) and, once finished, the result or the refusal."""
         return JSONResponse(jobs.get(job_id).to_dict())
 
-    @router.post("/findings", tags=["writes"], status_code=201,
+    @router.post("/findings", tags=["writes"], status_code=201, responses=AUTH_RESPONSES,
                  summary="Add one supply with its evidence")
     async def post_finding(request: Request, finding: FindingIn, actor: Actor,
                            dry_run: bool = False) -> JSONResponse:
@@ -139,7 +140,7 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
     def one_import(import_id: str) -> dict[str, object]:
         return catalogue.get_import(store, import_id).to_dict()
 
-    @router.delete("/imports/{import_id}", tags=["writes"],
+    @router.delete("/imports/{import_id}", tags=["writes"], responses=AUTH_RESPONSES,
                    summary="Retract an import (recorded, archived; not a silent removal)")
     async def retract(request: Request, import_id: str, actor: Actor,
                       reason: Annotated[str, Query(min_length=3, max_length=2000)]

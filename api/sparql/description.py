@@ -27,7 +27,7 @@ def service_description(store: Store, settings: Settings, endpoint: str) -> list
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
     ]
-    if settings.updates_enabled and settings.write_token:
+    if settings.updates_enabled:
         triples.append(ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     triples += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMATS + f))
                 for f in _RESULT_FORMATS]

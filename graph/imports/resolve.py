@@ -129,12 +129,13 @@ class EntityIndex:
             for key in self.by_name:
                 for word in set(key.split()):
                     self._words[word].append(key)
+        words = self._words
         found: list[str] = []
         for name in names:
             norm = normalise(name)
             pool: list[str] = []
-            for word in sorted(set(norm.split()), key=lambda w: len(self._words.get(w, ()))):
-                pool.extend(self._words.get(word, ())[:BLOCK])
+            for word in sorted(set(norm.split()), key=lambda w: len(words.get(w, ()))):
+                pool.extend(words.get(word, [])[:BLOCK])
                 if len(pool) >= BLOCK:
                     break
             for key in difflib.get_close_matches(norm, list(dict.fromkeys(pool)), n=limit,
