@@ -1,0 +1,198 @@
+"""Import benchmark: survkg's import pipeline against the alternatives, side by side.
+
+For each size, N synthetic findings (a new company, a press source and a supply to an
+existing Chinese police bureau, about 20 triples each) are written once as Turtle and
+once as CSV findings, then imported into a fresh, seeded, on-disk store by:
+
+* ``survkg import`` (Turtle and CSV): the whole pipeline (screening, parsing, checks,
+  entity resolution, SHACL with the store as context, one transaction with provenance,
+  audit log), with the time of each phase from the progress callback;
+* ``survkg import, no SHACL``: the same without SHACL, to show its share;
+* ``rdflib + pySHACL``: what a hand-rolled tool does: ``rdflib.Dataset.parse`` then
+  ``pyshacl.validate`` against the shapes, in memory, no provenance, no resolution;
+* ``pyoxigraph load``: ``Store.load`` of the Turtle into a named graph on disk: the floor
+  (no checks at all).
+
+Each run is a fresh subprocess so that peak RSS is its own. Usage::
+
+    python -m bench.bench_import --sizes 1000 10000 50000 --out bench/results/import
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+TECH = "https://w3id.org/survkg/id/technology/network-cameras"
+TARGETS = ["org/shanghai-psb", "org/lingchuan-psb"]
+PREFIXES = ("@prefix skg: <https://w3id.org/survkg/ontology#> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+            "@prefix ex: <https://example.org/bench/> .\n")
+
+
+def turtle(n: int) -> str:
+    out = [PREFIXES]
+    for i in range(n):
+        target = "https://w3id.org/survkg/id/" + TARGETS[i % 2]
+        out.append(
+            f'ex:c{i} a skg:Company ; rdfs:label "Benchco {i:07d} Optics" .\n'
+            f'ex:s{i} a skg:PressArticle ; rdfs:label "Report {i}" ; dcterms:title "Report {i}" ;'
+            f' dcterms:publisher "Bench Press" ;'
+            f' skg:url "https://example.org/r/{i}"^^xsd:anyURI .\n'
+            f'ex:p{i} a skg:Product ; rdfs:label "Camera {i}" ; skg:maker ex:c{i} .\n'
+            f'ex:x{i} a skg:Supply ; rdfs:label "Benchco {i} cameras" ; skg:supplier ex:c{i} ;'
+            f' skg:recipient <{target}> ; skg:product ex:p{i} ; skg:technology <{TECH}> ;'
+            f' skg:date "2020"^^xsd:gYear ; skg:evidence ex:s{i} ;'
+            f' skg:confidence skg:ReportedByPress ; skg:status skg:Reported .\n')
+    return "".join(out)
+
+
+def csv_rows(n: int) -> str:
+    head = ("supplier,recipient,product,technology,date,source title,source URL,confidence,"
+            "status,note,source publisher\n")
+    rows = [f"Benchco {i:07d} Optics,{TARGETS[i % 2]},Camera {i},network cameras,2020,"
+            f"Report {i},https://example.org/r/{i},reported by press,reported,,Bench Press\n"
+            for i in range(n)]
+    return head + "".join(rows)
+
+
+CHILD = r'''
+import json, resource, sys, time
+from pathlib import Path
+engine, data, store_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+out = {}
+if engine.startswith("survkg"):
+    from graph.loading import open_store
+    from graph.imports import kinds
+    from graph.imports.pipeline import import_data
+    from graph.audit import open_audit
+    store = open_store(store_dir)
+    audit = open_audit(store)
+    phases, last = {}, [None, time.perf_counter()]
+    def progress(phase, fraction):
+        now = time.perf_counter()
+        if last[0] is not None:
+            phases[last[0]] = phases.get(last[0], 0.0) + now - last[1]
+        last[0], last[1] = phase, now
+    raw = data.read_bytes()
+    t = time.perf_counter()
+    r = import_data(store, raw, kind=kinds.for_filename(data.name), filename=data.name,
+                    actor="bench", audit=audit, shacl=engine != "survkg-noshacl",
+                    max_bytes=1 << 31, progress=progress)
+    out["seconds"] = time.perf_counter() - t
+    progress("end", 1.0)
+    out["phases"] = {k: round(v, 3) for k, v in phases.items()}
+    out["triples"] = r.triples
+    store.close()
+elif engine == "rdflib":
+    import rdflib, pyshacl
+    from graph.loading import ONTOLOGY_DIR
+    t = time.perf_counter()
+    g = rdflib.Dataset()
+    g.parse(data, format="turtle")
+    shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
+    ont = rdflib.Graph()
+    for p in ONTOLOGY_DIR.glob("*.ttl"):
+        if p.name != "shapes.ttl":
+            ont.parse(p)
+    conforms, _, _ = pyshacl.validate(g, shacl_graph=shapes, ont_graph=ont)
+    out["seconds"] = time.perf_counter() - t
+    out["triples"] = len(g)
+    out["conforms"] = bool(conforms)
+elif engine == "pyoxigraph":
+    import pyoxigraph as ox
+    store = ox.Store(str(store_dir))
+    t = time.perf_counter()
+    store.load(path=str(data), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode("https://example.org/bench"))
+    store.flush()
+    out["seconds"] = time.perf_counter() - t
+    out["triples"] = len(store)
+out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+'''
+
+
+def run(engine: str, data: Path, template: Path | None, work: Path) -> dict[str, Any]:
+    store = work / f"store-{engine}-{data.suffix[1:]}"
+    if template is not None:
+        subprocess.run(["cp", "-r", str(template), str(store)], check=True)
+    proc = subprocess.run([sys.executable, "-c", CHILD, engine, str(data), str(store)],
+                          capture_output=True, text=True, timeout=3600,
+                          env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1]}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--out", default="bench/results/import")
+    args = ap.parse_args()
+    results: dict[str, Any] = {"machine": {"python": platform.python_version(),
+                                           "cpus": os.cpu_count(),
+                                           "load_start": os.getloadavg()[0]}, "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        template = work / "template"
+        subprocess.run([sys.executable, "-c", "import sys; from graph.loading import "
+                        "open_store; open_store(sys.argv[1]).close()", str(template)],
+                       check=True)
+        for n in args.sizes:
+            ttl = work / f"findings-{n}.ttl"
+            ttl.write_text(turtle(n), encoding="utf-8")
+            csv = work / f"findings-{n}.csv"
+            csv.write_text(csv_rows(n), encoding="utf-8")
+            row = {
+                "survkg import (Turtle)": run("survkg", ttl, template, work),
+                "survkg import (CSV)": run("survkg", csv, template, work),
+                "survkg import, no SHACL (Turtle)": run("survkg-noshacl", ttl, template, work),
+                "rdflib parse + pySHACL (Turtle)": run("rdflib", ttl, None, work),
+                "pyoxigraph load, no checks (Turtle)": run("pyoxigraph", ttl, None, work),
+            }
+            results["sizes"][n] = row
+            print(n, json.dumps(row), flush=True)
+    results["machine"]["load_end"] = os.getloadavg()[0]
+    Path(args.out + ".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    Path(args.out + ".md").write_text(render(results, args), encoding="utf-8")
+
+
+def render(results: dict[str, Any], args: argparse.Namespace) -> str:
+    sizes = list(results["sizes"])
+    lines = ["# Import benchmark", "",
+             f"Command: `python -m bench.bench_import --sizes {' '.join(map(str, args.sizes))}`",
+             f"Machine: {results['machine']['cpus']} cpu, Python {results['machine']['python']},"
+             f" load average {results['machine']['load_start']:.2f} at start, "
+             f"{results['machine']['load_end']:.2f} at end.", "",
+             "Findings of ~20 triples each (company, source, product, supply to an existing "
+             "police bureau). Seconds (peak RSS MB); survkg rows also give the phases.", "",
+             "| engine | " + " | ".join(f"{n:,} findings" for n in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for engine in results["sizes"][sizes[0]]:
+        cells = []
+        for n in sizes:
+            r = results["sizes"][n][engine]
+            if "error" in r:
+                cells.append("error: " + r["error"][:60])
+                continue
+            cell = f"{r['seconds']:.2f} s ({r['peak_rss_mb']:.0f} MB, {r['triples']:,} triples)"
+            if r.get("phases"):
+                cell += "<br>" + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items())
+            cells.append(cell)
+        lines.append(f"| {engine} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
