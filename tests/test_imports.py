@@ -284,3 +284,14 @@ def test_spreadsheet_problems_are_all_listed_with_row_and_column(store: Oxigraph
     err = refused(store, data, "bad.csv")
     fields = {(getattr(p, "line", None), getattr(p, "field", None)) for p in err.problems}
     assert {(3, "date"), (3, "confidence")} <= fields, err.problems
+
+
+def test_progress_reports_every_phase_in_order(store: OxigraphStore) -> None:
+    seen: list[tuple[str, float]] = []
+    run(store, (DATA / "good.ttl").read_bytes(), "good.ttl",
+        progress=lambda phase, fraction: seen.append((phase, fraction)))
+    phases = list(dict.fromkeys(p for p, _ in seen))
+    assert phases == ["screening", "parsing", "checking", "resolving", "validating",
+                      "committing"]
+    assert seen[-1] == ("committing", 1.0)
+    assert all(0.0 <= f <= 1.0 for _, f in seen)
