@@ -86,6 +86,13 @@ def test_cli_dry_run_then_import_then_retract(tmp_path: Path) -> None:
     assert dry.exit_code == 0 and dry.output.startswith("would import"), dry.output
     done = runner.invoke(cli, ["import", src, "--store", store, "--output", "json"])
     import_id = json.loads(done.output)["id"]
+    # The new supplies are in the exposure results, with their sources.
+    shown = runner.invoke(cli, ["exposure", "Nordvision Optics", "--store", store,
+                                "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    paths = json.loads(shown.output)["paths"]
+    assert {p["target"]["id"] for p in paths} >= {"org/shanghai-psb", "org/lingchuan-psb"}
+    assert "https://example.org/news/nordvision-shanghai" in shown.output
     again = runner.invoke(cli, ["import", src, "--store", store])
     assert again.exit_code == 1 and "already imported" in again.output
     gone = runner.invoke(cli, ["retract", import_id, "--reason", "test", "--store", store])

@@ -295,3 +295,22 @@ def test_progress_reports_every_phase_in_order(store: OxigraphStore) -> None:
                       "committing"]
     assert seen[-1] == ("committing", 1.0)
     assert all(0.0 <= f <= 1.0 for _, f in seen)
+
+
+def test_shacl_problems_are_located_at_their_focus_node(store: OxigraphStore) -> None:
+    bad = (DATA / "good.ttl").read_bytes().replace(b'dcterms:publisher "Example Press" ;', b"")
+    err = refused(store, bad, "bad.ttl")
+    (problem,) = err.problems
+    text = bad.decode()
+    assert problem.line == text[: text.index("ex:article a")].count("\n") + 1
+    assert problem.field == "dcterms:publisher"
+
+
+def test_bad_ftm_file_is_refused_with_lines_and_nothing_stored(store: OxigraphStore) -> None:
+    data = (b'{"id": "c1", "schema": "Company", "properties": {"name": ["Acme"]}}\n'
+            b'{"id": "c2", "schema": "Company", "properties": {"nmae": ["Oops"]}}\n'
+            b'not json\n')
+    err = refused(store, data, "bad.ftm.json")
+    # line 2: an unknown property (and so no name, which Company requires); line 3: not JSON
+    assert {(p.line, p.field) for p in err.problems} >= {(2, "properties.nmae"), (3, None)}
+    assert {p.line for p in err.problems} == {2, 3}, err.problems

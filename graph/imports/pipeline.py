@@ -30,8 +30,8 @@ from graph.imports import catalogue
 from graph.imports.checks import check_quads
 from graph.imports.kinds import Kind
 from graph.imports.resolve import Candidate, EntityIndex, Link, resolve
-from graph.imports.screen import problems_error, screen
-from graph.interchange.model import Mapped
+from graph.imports.screen import location, problems_error, screen
+from graph.interchange.model import Mapped, Problem
 from graph.namespaces import ID, IMPORTS_GRAPH, RDF_TYPE
 from graph.state import IMPORTS_ARCHIVE, state_path
 from graph.store import Store, write_durably_bytes
@@ -187,9 +187,29 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
         _step(progress, "validating", 0.0)
         report = validate_quads(quads, context=store)
         if not report.conforms:
-            raise InvalidData(f"{len(report.violations)} SHACL violation(s)", file=name,
-                              problems=report.violations)
+            problems = [_located_violation(v, text, name) for v in report.violations]
+            raise problems_error(problems, name, "SHACL violation(s)")
     return quads
+
+
+_VIOLATION = re.compile(r"^\w+: (<[^>]+>|\S+)(?: (\S+))?: ")
+
+
+def _located_violation(violation: str, text: str, name: str) -> Problem:
+    """A SHACL violation located at the first mention of its focus node in the file, with
+    the property path as the field (CSV and FtM rows are located by their mappers'
+    minted names only approximately, so the line may be missing there)."""
+    m = _VIOLATION.match(violation)
+    if m is None:
+        return Problem(violation, file=name)
+    focus, path = m.group(1).strip("<>"), m.group(2)
+    probes = [focus, focus.rsplit("/", 1)[-1].rsplit("#", 1)[-1].rsplit(":", 1)[-1]]
+    for probe in probes:
+        pos = text.find(probe) if probe else -1
+        if pos >= 0:
+            line, column = location(text, pos)
+            return Problem(violation, file=name, line=line, column=column, field=path)
+    return Problem(violation, file=name, field=path)
 
 
 def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
