@@ -9,9 +9,7 @@ imports the web layer.
 
 from __future__ import annotations
 
-import hashlib
 import sys
-import time
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any, TypeVar
 import click
 import pyoxigraph as ox
 
-from graph.errors import InvalidParameter, SurvkgError
+from graph.errors import SurvkgError
 from graph.interchange.exports import EXPORTERS
 from graph.loading import load_files, open_store, parse_file, seed_files
 from graph.queries import (
@@ -30,7 +28,6 @@ from graph.queries import (
     solution_rows,
     with_prefixes,
 )
-from graph.state import AUDIT_FILE, TOKENS_FILE
 from graph.store import OxigraphStore, default_store_path
 from graph.validation import validate_quads
 
@@ -353,126 +350,6 @@ def chokepoints(exporter_names: tuple[str, ...], store_path: Path | None, fmt: s
           chokepoints_text)
 
 
-# ------------------------------------------------- tokens, audit log, backup and restore
-# These read the state files in the store folder without opening the RDF store, so they
-# also work beside a running server (which holds the store's lock).
-
-def _state(store_path: Path | None, name: str) -> Path:
-    return (store_path or default_store_path()) / name
-
-
-@cli.group()
-def token() -> None:
-    """Write tokens: every write route needs one (`Authorization: Bearer <token>`)."""
-
-
-@token.command("create")
-@click.argument("name")
-@store_option
-def token_create(name: str, store_path: Path | None) -> None:
-    """Make a token named NAME (a person or a tool) and print its secret, once."""
-    from graph.tokens import TokenStore
-    secret = TokenStore(_state(store_path, TOKENS_FILE)).create(name)
-    click.echo(secret)
-    click.echo(f"token {name!r} created. Keep the secret now: only its hash is stored, "
-               "and it will not be shown again.", err=True)
-
-
-@token.command("revoke")
-@click.argument("name")
-@store_option
-def token_revoke(name: str, store_path: Path | None) -> None:
-    """Revoke the token NAME: writes with it are refused from now on."""
-    from graph.tokens import TokenStore
-    TokenStore(_state(store_path, TOKENS_FILE)).revoke(name)
-    click.echo(f"token {name!r} revoked")
-
-
-@token.command("list")
-@store_option
-def token_list(store_path: Path | None) -> None:
-    """Every token: name, created, revoked, last used (never the secrets)."""
-    from graph.tokens import TokenStore
-    rows = [[t.name, t.created, t.revoked or "", t.last_used or ""]
-            for t in TokenStore(_state(store_path, TOKENS_FILE)).list()]
-    click.echo(render_table(["name", "created", "revoked", "last used"], rows))
-
-
-@cli.command()
-@click.option("--limit", type=int, default=50, show_default=True, help="Latest entries.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="json: the entries as stored, one per line.")
-@click.option("--verify", "check", is_flag=True,
-              help="Check the whole hash chain; exit 1 naming the first bad line.")
-@store_option
-def audit(limit: int, fmt: str, check: bool, store_path: Path | None) -> None:
-    """The audit log: every write attempt, accepted or refused (docs/security-writes.md)."""
-    import json
-
-    from graph.audit import AuditLog
-    log = AuditLog(_state(store_path, AUDIT_FILE))
-    if log.recovered:
-        click.echo(f"note: {log.recovered['detail']}", err=True)
-    if check:
-        log.verify()
-        seq, head = log.head()
-        click.echo(f"audit log intact: {seq} entries; head sha256 {head}")
-        return
-    entries = log.entries(limit=limit)
-    if fmt == "json":
-        for e in entries:
-            click.echo(json.dumps(e, ensure_ascii=False))
-        return
-    click.echo(render_table(
-        ["seq", "time", "actor", "operation", "graph", "outcome", "bytes", "triples"],
-        [[str(e.get(k) if e.get(k) is not None else "") for k in
-          ("seq", "time", "actor", "operation", "graph", "outcome", "bytes", "triples")]
-         for e in entries]))
-
-
-@cli.command("backup")
-@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
-@store_option
-def backup_cmd(target: Path, store_path: Path | None) -> None:
-    """Snapshot the store, its audit log, tokens and import archive into TARGET (a new or
-    empty folder). Works while the server runs."""
-    from graph.backup import backup
-    location = store_path or default_store_path()
-    if not (location / "CURRENT").is_file():  # RocksDB's marker of a database
-        raise InvalidParameter("--store", f"no store at {location}")
-    # A read-only instance works beside a running server, but it does not stop that
-    # server's compactions from replacing files it is opening: retry when that races.
-    for attempt in range(1, 6):
-        try:
-            store = OxigraphStore(location, read_only=True)
-            try:
-                manifest = backup(store, target)
-            finally:
-                store.close()
-            break
-        except (OSError, RuntimeError) as exc:
-            if attempt == 5:
-                raise SurvkgError(f"backup failed 5 times, last: {exc}") from exc
-            time.sleep(0.2 * attempt)
-    sha = hashlib.sha256((target / "manifest.json").read_bytes()).hexdigest()
-    click.echo(f"backed up {manifest.quads} quads, {manifest.audit_seq} audit entries, "
-               f"{manifest.tokens or 0} tokens, {len(manifest.imports)} archived files "
-               f"to {target}\ndataset sha256 {manifest.dataset_sha256}\n"
-               f"manifest sha256 {sha} (note it to check the backup later)")
-
-
-@cli.command("restore")
-@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@store_option
-def restore_cmd(source: Path, store_path: Path | None) -> None:
-    """Restore the backup in SOURCE into the store folder (which must be new or empty),
-    and verify the dataset and audit chain against the backup's manifest."""
-    from graph.backup import restore
-    target = store_path or default_store_path()
-    manifest = restore(source, target)
-    click.echo(f"restored {manifest.quads} quads and {manifest.audit_seq} audit entries "
-               f"into {target}; dataset and audit chain verified against the manifest")
-
-
-# Researchers' write commands live in their own module; importing it registers them.
-from graph import cli_imports  # noqa: E402,F401
+# Write and administration commands live in their own modules; importing them registers
+# them on ``cli``.
+from graph import cli_admin, cli_imports  # noqa: E402,F401
