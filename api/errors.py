@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.jobs import QueueFull
 from graph import errors as e
 from graph.interchange.model import Problem
 
@@ -23,6 +24,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.TooLarge, 413),
     (e.Conflict, 409),
     (e.Unauthorized, 401),
+    (QueueFull, 503),
 ]
 
 

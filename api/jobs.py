@@ -26,6 +26,14 @@ from typing import Any
 
 from graph.errors import SurvkgError, UnknownEntity
 
+#: Imports waiting or running at most; each holds its file in memory (up to
+#: ``max_import_bytes``), so the queue is bounded and a full one answers 503.
+MAX_PENDING = 16
+
+
+class QueueFull(SurvkgError):
+    """Too many imports are waiting (503, retry later)."""
+
 
 @dataclass
 class Job:
@@ -78,6 +86,10 @@ class JobQueue:
                 job.finished_at = time.time()
 
         with self._lock:
+            pending = sum(1 for j in self._jobs.values() if j.finished_at is None)
+            if pending >= MAX_PENDING:
+                raise QueueFull(f"{pending} imports are already waiting or running; "
+                                "retry when one has finished")
             self._jobs[job.id] = job
             self._futures[job.id] = self._pool.submit(run)
             self._trim()

@@ -191,3 +191,36 @@ def test_an_upload_in_flight_does_not_block_healthz(server: tuple[str, str, Any]
     finally:
         done.set()
         thread.join(timeout=30)
+
+
+def test_the_import_queue_is_bounded() -> None:
+    """Each waiting import holds its file in memory: past MAX_PENDING the queue says 503."""
+    from api.jobs import MAX_PENDING, JobQueue, QueueFull, new_job
+    from api.errors import status_for
+
+    gate = threading.Event()
+    queue = JobQueue()
+
+    def work(progress: Any) -> dict[str, Any]:
+        gate.wait(30)
+        return {}
+
+    try:
+        for i in range(MAX_PENDING):
+            queue.submit(new_job(f"f{i}", 1, "t"), work, lambda exc: {})
+        with pytest.raises(QueueFull) as info:
+            queue.submit(new_job("one-too-many", 1, "t"), work, lambda exc: {})
+        assert status_for(info.value) == 503
+        gate.set()
+        last = queue.submit  # once the queue drains, imports are accepted again
+        for _ in range(200):
+            try:
+                last(new_job("after", 1, "t"), work, lambda exc: {})
+                break
+            except QueueFull:
+                time.sleep(0.05)
+        else:
+            pytest.fail("the queue never drained")
+    finally:
+        gate.set()
+        queue.shutdown()
