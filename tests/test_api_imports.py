@@ -195,8 +195,8 @@ def test_an_upload_in_flight_does_not_block_healthz(server: tuple[str, str, Any]
 
 def test_the_import_queue_is_bounded() -> None:
     """Each waiting import holds its file in memory: past MAX_PENDING the queue says 503."""
-    from api.jobs import MAX_PENDING, JobQueue, QueueFull, new_job
     from api.errors import status_for
+    from api.jobs import MAX_PENDING, JobQueue, QueueFull, new_job
 
     gate = threading.Event()
     queue = JobQueue()
