@@ -1,4 +1,4 @@
-"""The optimised ranking (one shared backward search, graph.exposure.rank) against the
+"""The optimised ranking (one shared bit-parallel search, graph.exposure.rank) against the
 straightforward reference: every organisation's own exposure() score, target count, top
 target and group size, on random graphs and on the seeds."""
 
@@ -54,7 +54,7 @@ def test_ranking_equals_per_organisation_exposure(graph: object, f: Filters) -> 
 @SETTINGS
 @given(graphs, filters)
 def test_blocks_do_not_change_scores(graph: object, f: Filters) -> None:
-    """Targets split into one-bit blocks give the same results as one block."""
+    """Organisations split into one-bit blocks give the same results as one block."""
     proj = build_projection(store_from(turtle(graph)))  # type: ignore[arg-type]
     rf = resolve(proj, f)
     ctx = context(proj, rf)
