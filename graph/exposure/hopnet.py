@@ -1,100 +1,115 @@
-"""The filtered hops compiled once for the ranking's forward search (:mod:`.rank_search`).
+"""The filtered hops compiled for the ranking's forward search (:mod:`.rank_search`).
 
 The per-organisation search (:func:`graph.exposure.paths.best_paths`) keeps a state
 (node, claim whose hop must continue) and looks up edges, claims, weights and distances
 as it goes. Done for every organisation at ten million triples, those look-ups alone
-cost seconds, so here each hop is turned once into a small tuple: its weight, its head
-and the *pending* id of the state it lands in (an int; -1 when the head has no hop that
-continues the hop's claim), plus the head's distance to the nearest target.
+cost seconds, so each hop is turned once into its weight, its head and the *pending* id
+of the state it lands in (an int; -1 when the head has no hop that continues the hop's
+claim), filtered by the head's distance to the nearest target.
 
 Free hops belong to the node, continuations to the pending id: a search that arrives at
 a reseller by one of a thousand claims follows the reseller's free hops once per node,
 not once per claim (the states of one node share every free hop; only the continuation
 of their own claim differs).
+
+Hops are kept in parallel lists (heads, pending ids), not as a tuple per hop: hundreds
+of thousands of long-lived tuples would make every full garbage collection during the
+ranking walk them (strings, ints and floats in lists and dicts are not tracked).
 """
 
 from __future__ import annotations
 
 from graph.exposure.paths import Ctx, continuations, split_edges
 
-#: (head, pending id of the state it lands in or -1)
-Move = tuple[str, int]
+#: Hops of one weight: (weight, heads, pending ids of the states they land in)
+Group = tuple[float, list[str], list[int]]
+#: A path's possible first hops from a node: (claims, weights, heads, pending ids)
+First = tuple[list[str], list[float], list[str], list[int]]
 
 
 class HopNet:
     """Hops of one filter set and ``max_hops``, as the forward search reads them.
 
-    ``first``: node -> (claim, weight, head, pending) of its supply hops that can still
-    reach a target (a path's first hop). ``moves``/``follows`` give the free hops of a
-    node and the continuations of a pending claim whose head can still reach a target in
-    the hops left, grouped by weight (built on first use per hops-left, then kept).
+    Everything is compiled on first use (a node's hops when the search first leaves the
+    node, a claim's continuations when the search first arrives by that claim), so nodes
+    the search never reaches cost nothing; then kept for the next ranking.
     """
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
-        hmax = self.hmax = ctx.rf.max_hops
-        free, follow, _ = split_edges(ctx)
-        cont = continuations(ctx)
-        dist, big = ctx.dist, hmax + 1
-        weight, records = ctx.proj.weight, ctx.proj.records
-        pending: dict[tuple[str, str], int] = {}
+        self.hmax = ctx.rf.max_hops
+        self._free, self._follow, _ = split_edges(ctx)
+        self._cont = continuations(ctx)
+        self._pending: dict[str, dict[str, int]] = {}  # head -> claim -> pending id
+        self._pending_node: list[str] = []
+        self._pending_claim: list[str] = []
+        self._first: dict[str, First] = {}
+        self._moves: list[dict[str, list[Group]]] = [{} for _ in range(self.hmax)]
+        self._follows: list[dict[int, tuple[list[str], list[int]]]] = [
+            {} for _ in range(self.hmax)]
 
-        def lands(dst: str, rec: str) -> int:
-            if rec not in cont.get(dst, ()):
-                return -1
-            got = pending.get((dst, rec))
-            if got is None:
-                got = pending[(dst, rec)] = len(pending)
-            return got
-
-        self.first: dict[str, list[tuple[str, float, str, int]]] = {}
-        self._free: dict[str, list[tuple[float, str, int, int]]] = {}
-        for node, es in free.items():
-            if node not in dist:
-                continue
-            hops, first = [], []
-            for e in es:
-                d = dist.get(e.dst, big)
-                if d >= hmax:
-                    continue
-                w, p = weight(e.rec), lands(e.dst, e.rec)
-                hops.append((w, e.dst, p, d))
-                if records[e.rec].kind == "supply":
-                    first.append((e.rec, w, e.dst, p))
-            self._free[node] = hops
-            if first:
-                self.first[node] = first
-        by_key: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
-        for (node, rec), es in follow.items():
-            if node in dist:
-                by_key[(node, rec)] = [(e.dst, lands(e.dst, e.rec), dist[e.dst])
-                                       for e in es if dist.get(e.dst, big) < hmax]
-        self._follow: list[list[tuple[str, int, int]]] = [[] for _ in pending]
-        for key, pid in pending.items():
-            self._follow[pid] = by_key.get(key, [])
-        self._moves: dict[tuple[str, int], list[tuple[float, list[Move]]]] = {}
-        self._follows: dict[tuple[int, int], list[Move]] = {}
-
-    def moves(self, node: str, left: int) -> list[tuple[float, list[Move]]]:
-        """Free hops of ``node`` whose head reaches a target within ``left`` more hops,
-        grouped by weight (one product per group and value, not per hop)."""
-        key = (node, left)
-        got = self._moves.get(key)
+    def lands(self, dst: str, rec: str) -> int:
+        """The pending id of the state a hop of ``rec`` into ``dst`` lands in (-1: none;
+        ``dst`` has no hop that continues ``rec``)."""
+        if rec not in self._cont.get(dst, ()):
+            return -1
+        by_claim = self._pending.setdefault(dst, {})
+        got = by_claim.get(rec)
         if got is None:
-            groups: dict[float, list[Move]] = {}
-            for w, dst, p, d in self._free.get(node, ()):
-                if d <= left:
-                    groups.setdefault(w, []).append((dst, p))
-            got = self._moves[key] = list(groups.items())
+            got = by_claim[rec] = len(self._pending_node)
+            self._pending_node.append(dst)
+            self._pending_claim.append(rec)
         return got
 
-    def follows(self, pid: int, left: int) -> list[Move]:
-        """Continuations of the pending claim ``pid`` (they add no confidence term)."""
-        key = (pid, left)
-        got = self._follows.get(key)
+    def first(self, node: str) -> First:
+        """The supply hops of ``node`` whose head can still reach a target: a path's
+        possible first hops."""
+        got = self._first.get(node)
         if got is None:
-            got = self._follows[key] = [(dst, p) for dst, p, d in self._follow[pid]
-                                        if d <= left]
+            records, weight = self.ctx.proj.records, self.ctx.proj.weight
+            dist, hmax = self.ctx.dist, self.hmax
+            got = self._first[node] = ([], [], [], [])
+            recs, ws, dsts, ps = got
+            for e in self._free.get(node, ()):
+                if dist.get(e.dst, hmax) < hmax and records[e.rec].kind == "supply":
+                    recs.append(e.rec)
+                    ws.append(weight(e.rec))
+                    dsts.append(e.dst)
+                    ps.append(self.lands(e.dst, e.rec))
+        return got
+
+    def moves(self, node: str, left: int) -> list[Group]:
+        """Free hops of ``node`` whose head reaches a target within ``left`` more hops,
+        grouped by weight (one product per group and value, not per hop)."""
+        cache = self._moves[left]
+        got = cache.get(node)
+        if got is None:
+            weight, dist, hmax = self.ctx.proj.weight, self.ctx.dist, self.hmax
+            groups: dict[float, Group] = {}
+            for e in self._free.get(node, ()):
+                if dist.get(e.dst, hmax) <= left:
+                    w = weight(e.rec)
+                    g = groups.get(w)
+                    if g is None:
+                        g = groups[w] = (w, [], [])
+                    g[1].append(e.dst)
+                    g[2].append(self.lands(e.dst, e.rec))
+            got = cache[node] = list(groups.values())
+        return got
+
+    def follows(self, pid: int, left: int) -> tuple[list[str], list[int]]:
+        """Continuations of the pending claim ``pid`` whose head reaches a target within
+        ``left`` more hops (heads, pending ids; they add no confidence term)."""
+        cache = self._follows[left]
+        got = cache.get(pid)
+        if got is None:
+            dist, hmax = self.ctx.dist, self.hmax
+            got = cache[pid] = ([], [])
+            key = (self._pending_node[pid], self._pending_claim[pid])
+            for e in self._follow.get(key, ()):
+                if dist.get(e.dst, hmax) <= left:
+                    got[0].append(e.dst)
+                    got[1].append(self.lands(e.dst, e.rec))
         return got
 
 

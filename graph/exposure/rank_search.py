@@ -10,10 +10,15 @@ organisation gets exactly the floats its own ``exposure()`` gets. Bit sets make 
 cheap: a reseller reached by thousands of exporters pushes one big-int OR per hop, not
 thousands of values.
 
-Each table is pruned after every layer so that an organisation sits under its best
-value only (a lower value at the same state can never end better: every later step is
-the same monotone multiplication for all of them). Free hops are pushed once per node,
+Each layer is pruned so that an organisation sits under its best value only at each
+state (a lower value at the same state can never end better: every later step is the
+same monotone multiplication for all of them). Free hops are pushed once per node,
 continuations once per pending claim (:mod:`graph.exposure.hopnet`).
+
+A layer is kept value-major, ``value -> state -> bit set``: a handful of dicts of
+strings or ints to ints, which the garbage collector does not track, rather than one
+small dict per state (hundreds of thousands of tracked objects that made each full
+collection during a 10M-triple ranking cost seconds).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ Table = dict[float, int]
 #: node -> validity periods of a group member starting there -> bit set of organisations
 Starts = dict[str, dict[tuple[Interval, ...], int]]
 K = TypeVar("K", str, int)
+#: value -> state (a node, or a pending claim id) -> bit set of organisations
+Layer = dict[float, dict[K, int]]
 
 
 def prune(table: Table) -> Table:
@@ -45,29 +52,41 @@ def prune(table: Table) -> Table:
     return out
 
 
-def _put(tables: dict[K, Table], key: K, v: float, m: int) -> None:
-    d = tables.get(key)
-    if d is None:
-        tables[key] = {v: m}
-    else:
-        d[v] = d.get(v, 0) | m
+def prune_layer(layer: Layer[K]) -> Layer[K]:
+    """:func:`prune` for every state of a layer at once."""
+    if len(layer) < 2:
+        return layer
+    out: Layer[K] = {}
+    covered: dict[K, int] = {}
+    for v in sorted(layer, reverse=True):
+        kept: dict[K, int] = {}
+        for k, m in layer[v].items():
+            c = covered.get(k)
+            if c is None:
+                covered[k] = kept[k] = m
+            elif m := m & ~c:
+                kept[k] = m
+                covered[k] = c | m
+        if kept:
+            out[v] = kept
+    return out
 
 
-def first_layer(net: HopNet, starts: Starts) -> tuple[dict[str, Table], dict[int, Table]]:
+def first_layer(net: HopNet, starts: Starts) -> tuple[Layer[str], Layer[int]]:
     """States after one hop: a supply by a member, dated within its period in the group
     (the check is skipped for members that belong to the group for all time)."""
-    nodes: dict[str, Table] = {}
-    pend: dict[int, Table] = {}
+    nodes: Layer[str] = {}
+    pend: Layer[int] = {}
     records = net.ctx.proj.records
     for node, periods in starts.items():
-        hops = net.first.get(node)
-        if not hops:
+        recs, ws, dsts, ps = net.first(node)
+        if not recs:
             continue
         every = 0
         for m in periods.values():
             every |= m
         always = all(valid == (OPEN,) for valid in periods)
-        for rec, w, dst, p in hops:
+        for rec, w, dst, p in zip(recs, ws, dsts, ps):
             if always:
                 m = every
             else:
@@ -78,55 +97,82 @@ def first_layer(net: HopNet, starts: Starts) -> tuple[dict[str, Table], dict[int
                         m |= vm
                 if not m:
                     continue
-            _put(nodes, dst, w, m)
+            tn = nodes.get(w)
+            if tn is None:
+                tn = nodes[w] = {}
+            tn[dst] = tn.get(dst, 0) | m
             if p >= 0:
-                _put(pend, p, w, m)
-    return ({k: prune(d) for k, d in nodes.items()}, {k: prune(d) for k, d in pend.items()})
+                tp = pend.get(w)
+                if tp is None:
+                    tp = pend[w] = {}
+                tp[p] = tp.get(p, 0) | m
+    return prune_layer(nodes), prune_layer(pend)
 
 
-def step(net: HopNet, nodes: dict[str, Table], pend: dict[int, Table], left: int
-         ) -> tuple[dict[str, Table], dict[int, Table]]:
+def step(net: HopNet, nodes: Layer[str], pend: Layer[int], left: int
+         ) -> tuple[Layer[str], Layer[int]]:
     """One more hop from every state, keeping heads that reach a target in ``left``."""
-    nn: dict[str, Table] = {}
-    np_: dict[int, Table] = {}
-    for node, table in nodes.items():
-        groups = net.moves(node, left)
-        if not groups:
-            continue
-        for v, m in table.items():
-            for w, heads in groups:
+    nn: Layer[str] = {}
+    np_: Layer[int] = {}
+    moves = net.moves
+    for v, table in nodes.items():
+        for node, m in table.items():
+            for w, dsts, ps in moves(node, left):
                 x = v * w
-                for dst, p in heads:
-                    _put(nn, dst, x, m)
+                tn = nn.get(x)
+                if tn is None:
+                    tn = nn[x] = {}
+                tp = np_.get(x)
+                if tp is None:
+                    tp = np_[x] = {}
+                for dst, p in zip(dsts, ps):
+                    tn[dst] = tn.get(dst, 0) | m
                     if p >= 0:
-                        _put(np_, p, x, m)
-    for pid, table in pend.items():
-        for dst, p in net.follows(pid, left):
-            for v, m in table.items():  # a continuation multiplies by 1.0: unchanged
-                _put(nn, dst, v, m)
+                        tp[p] = tp.get(p, 0) | m
+    follows = net.follows
+    for v, ptable in pend.items():  # a continuation multiplies by 1.0: value unchanged
+        tn = nn.get(v)
+        if tn is None:
+            tn = nn[v] = {}
+        tp = np_.get(v)
+        if tp is None:
+            tp = np_[v] = {}
+        for pid, m in ptable.items():
+            dsts, ps = follows(pid, left)
+            for dst, p in zip(dsts, ps):
+                tn[dst] = tn.get(dst, 0) | m
                 if p >= 0:
-                    _put(np_, p, v, m)
-    return ({k: prune(d) for k, d in nn.items()}, {k: prune(d) for k, d in np_.items()})
+                    tp[p] = tp.get(p, 0) | m
+    return prune_layer(nn), prune_layer(np_)
 
 
 def best_values(net: HopNet, starts: Starts) -> dict[str, Table]:
-    """Target -> (best path value -> organisations), for every organisation of
-    ``starts`` at once; a value is ``product x DECAY^(hops-1)`` as ``best_paths``
-    computes it. A path's own start is not excluded here (see :mod:`.rank`)."""
+    """Target -> (best path value -> organisations, highest value first), for every
+    organisation of ``starts`` at once; a value is ``product x DECAY^(hops-1)`` as
+    ``best_paths`` computes it. A path's own start is not excluded here (see
+    :mod:`.rank`)."""
     hmax, goals = net.hmax, net.ctx.targets
     nodes, pend = first_layer(net, starts)
-    found: dict[str, Table] = {}
+    found: Layer[str] = {}
     for h in range(1, hmax + 1):
         factor = DECAY ** (h - 1)
-        for node, table in nodes.items():
-            if node in goals:
-                got = found.get(node)
-                if got is None:
-                    got = found[node] = {}
-                for v, m in table.items():
-                    x = v * factor
-                    got[x] = got.get(x, 0) | m
+        for v, table in nodes.items():
+            x = v * factor
+            got = found.get(x)
+            if got is None:
+                got = found[x] = {}
+            for node, m in table.items():
+                if node in goals:
+                    got[node] = got.get(node, 0) | m
         if h == hmax:
             break
         nodes, pend = step(net, nodes, pend, hmax - h - 1)
-    return {t: prune(d) for t, d in found.items()}
+    out: dict[str, Table] = {}
+    for x, table in prune_layer(found).items():
+        for t, m in table.items():
+            got = out.get(t)
+            if got is None:
+                out[t] = {x: m}
+            else:
+                got[x] = m
+    return out
