@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Iterable
 
 from graph.exposure.filters import distances_to
-from graph.exposure.hopnet import hop_net
+from graph.exposure.hopnet import HopNet
 from graph.exposure.paths import Ctx
 from graph.exposure.rank_search import Starts, best_values, prune
 from graph.exposure.rank_tally import Tally
@@ -99,9 +99,13 @@ def scores(ctx: Ctx, groups: dict[str, list[Start]], block: int = BLOCK
     tids = sorted(ctx.targets)
     index = {t: i for i, t in enumerate(tids)}
     sev = {t: severity(ctx.proj, hits) for t, hits in ctx.targets.items()}
-    net = hop_net(ctx)
+    net = HopNet(ctx)
     out: dict[str, Score] = {}
-    for chunk in _blocks(_units(groups, ctx.targets), block):
+    units = _units(groups, ctx.targets)
+    # Busiest groups first: they get the low bits, so the bit sets a hub's many hops
+    # are ORed into stay short ints (an int is as long as its highest bit).
+    units.sort(key=lambda u: -sum(len(net.free.get(n, ())) for n, _ in u[0][2]))
+    for chunk in _blocks(units, block):
         starts: Starts = {}
         own: dict[str, int] = {}  # target -> organisations with a start there
         stand_in: dict[str, list[tuple[int, int]]] = {}  # target -> (extra bit, its org's bit)

@@ -77,36 +77,42 @@ def first_layer(net: HopNet, starts: Starts) -> tuple[Layer[str], Layer[int]]:
     (the check is skipped for members that belong to the group for all time)."""
     nodes: Layer[str] = {}
     pend: Layer[int] = {}
-    records = net.ctx.proj.records
+    records, weight, dist, hmax = net.ctx.proj.records, net.weight, net.dist, net.hmax
     for node, periods in starts.items():
-        recs, ws, dsts, ps = net.first(node)
-        if not recs:
+        hops = net.free.get(node)
+        if not hops:
             continue
         every = 0
         for m in periods.values():
             every |= m
         always = all(valid == (OPEN,) for valid in periods)
-        for rec, w, dst, p in zip(recs, ws, dsts, ps):
+        for e in hops:
+            if dist.get(e.dst, hmax) >= hmax:
+                continue
+            r = records[e.rec]
+            if r.kind != "supply":
+                continue
             if always:
                 m = every
             else:
-                span = records[rec].span
                 m = 0
                 for valid, vm in periods.items():
-                    if overlaps(span, list(valid)):
+                    if overlaps(r.span, list(valid)):
                         m |= vm
                 if not m:
                     continue
+            w = weight(e.rec)
             tn = nodes.get(w)
             if tn is None:
                 tn = nodes[w] = {}
-            tn[dst] = tn.get(dst, 0) | m
+            tn[e.dst] = tn.get(e.dst, 0) | m
+            p = net.lands(e)
             if p >= 0:
                 tp = pend.get(w)
                 if tp is None:
                     tp = pend[w] = {}
                 tp[p] = tp.get(p, 0) | m
-    return prune_layer(nodes), prune_layer(pend)
+    return nodes, pend
 
 
 def step(net: HopNet, nodes: Layer[str], pend: Layer[int], left: int
@@ -114,36 +120,30 @@ def step(net: HopNet, nodes: Layer[str], pend: Layer[int], left: int
     """One more hop from every state, keeping heads that reach a target in ``left``."""
     nn: Layer[str] = {}
     np_: Layer[int] = {}
-    moves = net.moves
+    free, dist, weight, lands, big = net.free, net.dist, net.weight, net.lands, net.hmax
+
+    def put(x: float, dst: str, p: int, m: int) -> None:
+        tn = nn.get(x)
+        if tn is None:
+            tn = nn[x] = {}
+        tn[dst] = tn.get(dst, 0) | m
+        if p >= 0:
+            tp = np_.get(x)
+            if tp is None:
+                tp = np_[x] = {}
+            tp[p] = tp.get(p, 0) | m
+
     for v, table in nodes.items():
         for node, m in table.items():
-            for w, dsts, ps in moves(node, left):
-                x = v * w
-                tn = nn.get(x)
-                if tn is None:
-                    tn = nn[x] = {}
-                tp = np_.get(x)
-                if tp is None:
-                    tp = np_[x] = {}
-                for dst, p in zip(dsts, ps):
-                    tn[dst] = tn.get(dst, 0) | m
-                    if p >= 0:
-                        tp[p] = tp.get(p, 0) | m
-    follows = net.follows
+            for e in free.get(node, ()):
+                if dist.get(e.dst, big) <= left:
+                    put(v * weight(e.rec), e.dst, lands(e), m)
     for v, ptable in pend.items():  # a continuation multiplies by 1.0: value unchanged
-        tn = nn.get(v)
-        if tn is None:
-            tn = nn[v] = {}
-        tp = np_.get(v)
-        if tp is None:
-            tp = np_[v] = {}
         for pid, m in ptable.items():
-            dsts, ps = follows(pid, left)
-            for dst, p in zip(dsts, ps):
-                tn[dst] = tn.get(dst, 0) | m
-                if p >= 0:
-                    tp[p] = tp.get(p, 0) | m
-    return prune_layer(nn), prune_layer(np_)
+            for e in net.follows(pid):
+                if dist.get(e.dst, big) <= left:
+                    put(v, e.dst, lands(e), m)
+    return nn, np_
 
 
 def best_values(net: HopNet, starts: Starts) -> dict[str, Table]:
@@ -170,9 +170,9 @@ def best_values(net: HopNet, starts: Starts) -> dict[str, Table]:
     out: dict[str, Table] = {}
     for x, table in prune_layer(found).items():
         for t, m in table.items():
-            got = out.get(t)
-            if got is None:
+            mine = out.get(t)
+            if mine is None:
                 out[t] = {x: m}
             else:
-                got[x] = m
+                mine[x] = m
     return out

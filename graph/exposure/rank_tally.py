@@ -61,17 +61,22 @@ class Tally:
         for ci, c in enumerate(classes):
             for j, plane in enumerate(self.planes[c]):
                 counts[ci] += _unpack(plane, self.nbits).astype(np.int64) << j
-        reached = counts > 0
-        best = np.argmax(reached, axis=0)
+        cls, orgs = np.nonzero(counts)
+        order = np.argsort(orgs, kind="stable")  # per organisation, highest class first
+        cls, orgs = cls[order], orgs[order]
+        vals = counts[cls, orgs]
         wanted: dict[float, int] = {}
         parts: dict[int, dict[float, int]] = {}
-        for b in bits:
-            if not reached[:, b].any():
+        keep = set(bits)
+        for ci, b, n in zip(cls.tolist(), orgs.tolist(), vals.tolist(), strict=True):
+            if b not in keep:
                 continue
-            rows = np.nonzero(counts[:, b])[0]
-            parts[b] = {classes[ci]: int(counts[ci, b]) for ci in rows}
-            c = classes[int(best[b])]
-            wanted[c] = wanted.get(c, 0) | (1 << b)
+            got = parts.get(b)
+            if got is None:
+                got = parts[b] = {}
+                c = classes[ci]
+                wanted[c] = wanted.get(c, 0) | (1 << b)
+            got[classes[ci]] = n
         top: dict[int, int] = {}
         for target, c, mask in self.rows:
             want = wanted.get(c)
