@@ -40,7 +40,8 @@ class HopNet:
         """The pending id of the state hop ``e`` lands in (-1: none; its head has no hop
         that continues its claim)."""
         rec, dst = e.rec, e.dst
-        if rec not in self._cont.get(dst, ()):
+        cont = self._cont.get(dst)
+        if cont is None or rec not in cont:
             return -1
         by_claim = self._pending.get(dst)
         if by_claim is None:

@@ -34,6 +34,8 @@ Table = dict[float, int]
 #: node -> validity periods of a group member starting there -> bit set of organisations
 Starts = dict[str, dict[tuple[Interval, ...], int]]
 K = TypeVar("K", str, int)
+#: Roles of the free hops only a supply record makes (its ``kind`` is ``"supply"``).
+SUPPLY_ROLES = frozenset({"supply", "via-in"})
 #: value -> state (a node, or a pending claim id) -> bit set of organisations
 Layer = dict[float, dict[K, int]]
 
@@ -87,17 +89,18 @@ def first_layer(net: HopNet, starts: Starts) -> tuple[Layer[str], Layer[int]]:
             every |= m
         always = all(valid == (OPEN,) for valid in periods)
         for e in hops:
-            if dist.get(e.dst, hmax) >= hmax:
-                continue
-            r = records[e.rec]
-            if r.kind != "supply":
+            # A path starts with a supply: a hop of role supply or via-in always is
+            # one (graph/projection.py), so only other roles need the record.
+            if dist.get(e.dst, hmax) >= hmax or (
+                    e.role not in SUPPLY_ROLES and records[e.rec].kind != "supply"):
                 continue
             if always:
                 m = every
             else:
                 m = 0
+                span = records[e.rec].span
                 for valid, vm in periods.items():
-                    if overlaps(r.span, list(valid)):
+                    if overlaps(span, list(valid)):
                         m |= vm
                 if not m:
                     continue
