@@ -4,15 +4,17 @@
 max-product programme over the group's ``max_hops`` neighbourhood. Repeated for 26,000
 organisations at ten million triples it redoes the same hub neighbourhoods thousands of
 times. Here the same programme runs once for all of them, an organisation being one bit
-of a big-int bit set (:mod:`.rank_search`), over hops compiled once per filter set
-(:mod:`.hopnet`); the per-target bit sets are then counted without a Python loop per
-(organisation, target) pair (:mod:`.rank_tally`). The floats are the ones ``best_paths``
-computes (same multiplications, same order), so the ranking's scores equal each
-organisation's own :func:`graph.exposure.exposure` score exactly (tested).
+of a big-int bit set (:mod:`.rank_search`), with a node's free hops shared by every
+claim it was reached by (:mod:`.hopnet`); the per-target bit sets are then counted
+without a Python loop per (organisation, target) pair (:mod:`.rank_tally`). The floats
+are the ones ``best_paths`` computes (same multiplications, same order), so the
+ranking's scores equal each organisation's own :func:`graph.exposure.exposure` score
+exactly (tested).
 
-An earlier version searched backwards from blocks of targets and rebuilt the hubs'
-tables for every block (133 s at 10M triples); the forward search visits each hub once
-per layer.
+An earlier version searched backwards from blocks of 8,192 targets, with tables keyed
+by the claims' weights in path order, and rebuilt the hubs' tables for every block:
+133 s at ten million triples (68k targets, 9 blocks). The forward search follows each
+hop at most once per layer and value, whatever the number of targets.
 
 A path never ends where it started: ``best_paths`` scores a target that is also a start
 of the group from the group's other starts only. Here such an organisation gets, for
