@@ -31,18 +31,16 @@ class HopNet:
         self.weight = ctx.proj.weight
         self.free, follow, _ = split_edges(ctx)
         self._follow = follow
-        self._cont = continuations(ctx)
+        #: node -> the claims with a hop out of it that continues them
+        self.cont = continuations(ctx)
         self._pending: dict[str, dict[str, int]] = {}  # head -> claim -> pending id
         self._pending_node: list[str] = []
         self._pending_claim: list[str] = []
 
-    def lands(self, e: Edge) -> int:
-        """The pending id of the state hop ``e`` lands in (-1: none; its head has no hop
-        that continues its claim)."""
+    def pending(self, e: Edge) -> int:
+        """The pending id of the state hop ``e`` lands in, for a hop whose head has a hop
+        continuing its claim (``e.rec in cont[e.dst]``; callers check that first)."""
         rec, dst = e.rec, e.dst
-        cont = self._cont.get(dst)
-        if cont is None or rec not in cont:
-            return -1
         by_claim = self._pending.get(dst)
         if by_claim is None:
             by_claim = self._pending[dst] = {}
