@@ -175,6 +175,8 @@ def _fetch_label(store: Store, iri: str) -> str | None:
             prio = prio_base + (0 if lang in ("", "en") or lang.startswith("en-") else 1)
             if best is None or prio < best[0]:
                 best = (prio, o.value)
+        if best is not None and best[0] == 0:
+            break  # nothing can beat an English rdfs:label: skip the skos:prefLabel scan
     return best[1] if best else None
 
 

@@ -1,4 +1,4 @@
-"""The optimised ranking (one shared backward search, graph.exposure.rank) against the
+"""The optimised ranking (one shared bit-parallel search, graph.exposure.rank) against the
 straightforward reference: every organisation's own exposure() score, target count, top
 target and group size, on random graphs and on the seeds."""
 
@@ -9,12 +9,14 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.exposure import Filters, exposure, ranking
 from graph.exposure.engine import exporters
 from graph.exposure.filters import resolve
 from graph.exposure.paths import context
 from graph.exposure.rank import reachable, scores
+from graph.exposure.rank_tally import Tally
 from graph.projection import Projection, ProjectionCache, build_projection
 from graph.store import OxigraphStore
 from tests.exposure_helpers import iri, store_from
@@ -54,7 +56,7 @@ def test_ranking_equals_per_organisation_exposure(graph: object, f: Filters) -> 
 @SETTINGS
 @given(graphs, filters)
 def test_blocks_do_not_change_scores(graph: object, f: Filters) -> None:
-    """Targets split into one-bit blocks give the same results as one block."""
+    """Organisations split into one-bit blocks give the same results as one block."""
     proj = build_projection(store_from(turtle(graph)))  # type: ignore[arg-type]
     rf = resolve(proj, f)
     ctx = context(proj, rf)
@@ -140,3 +142,28 @@ def test_a_path_never_returns_to_its_start() -> None:
     assert iri("org/o0") not in optimised(proj, Filters())
     assert optimised(proj, Filters()) == reference(proj, [iri(f"org/o{i}") for i in range(N)],
                                                    Filters())
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from([0.9, 0.56, 0.4, 0.32]), st.integers(0, 2**70 - 1)),
+                max_size=40),
+       st.integers(1, 70))
+def test_bit_sliced_tally_equals_counting_each_pair(rows: list[tuple[float, int]],
+                                                    nbits: int) -> None:
+    """The tally's carry-save counters and numpy unpacking give, per organisation bit,
+    the contribution counts and the first target of the highest contribution that a
+    plain loop over every (target, organisation) pair gives."""
+    tally = Tally(nbits)
+    rows = [(c, m & ((1 << nbits) - 1)) for c, m in rows]
+    for target, (c, m) in enumerate(rows):
+        tally.add(target, c, m)
+    expect: dict[int, tuple[dict[float, int], int]] = {}
+    for b in range(nbits):
+        parts: dict[float, int] = {}
+        for c, m in rows:
+            if m >> b & 1:
+                parts[c] = parts.get(c, 0) + 1
+        if parts:
+            top = min(t for t, (c, m) in enumerate(rows) if m >> b & 1 and c == max(parts))
+            expect[b] = (parts, top)
+    assert tally.results(list(range(nbits))) == expect
