@@ -8,6 +8,9 @@ once as CSV findings, then imported into a fresh, seeded, on-disk store by:
   entity resolution, SHACL with the store as context, one transaction with provenance,
   audit log), with the time of each phase from the progress callback;
 * ``survkg import, no SHACL``: the same without SHACL, to show its share;
+* ``survkg import, a similar batch already stored``: the same file into a store that
+  already holds N companies with similar names, so that every incoming name is a near
+  miss entity resolution must report (the case that made the difflib version quadratic);
 * ``rdflib + pySHACL``: what a hand-rolled tool does: ``rdflib.Dataset.parse`` then
   ``pyshacl.validate`` against the shapes, in memory, no provenance, no resolution;
 * ``pyoxigraph load``: ``Store.load`` of the Turtle into a named graph on disk: the floor
@@ -39,9 +42,9 @@ PREFIXES = ("@prefix skg: <https://w3id.org/survkg/ontology#> .\n"
             "@prefix ex: <https://example.org/bench/> .\n")
 
 
-def turtle(n: int) -> str:
+def turtle(n: int, start: int = 0) -> str:
     out = [PREFIXES]
-    for i in range(n):
+    for i in range(start, start + n):
         target = "https://w3id.org/survkg/id/" + TARGETS[i % 2]
         out.append(
             f'ex:c{i} a skg:Company ; rdfs:label "Benchco {i:07d} Optics" .\n'
@@ -84,6 +87,15 @@ if engine.startswith("survkg"):
             phases[last[0]] = phases.get(last[0], 0.0) + now - last[1]
         last[0], last[1] = phase, now
     raw = data.read_bytes()
+    if engine == "survkg-second":
+        # A first batch of n similarly named companies is already in the store: every
+        # incoming name is then a near miss that entity resolution must report.
+        from bench.bench_import import turtle
+        n = int(data.stem.rsplit("-", 1)[1])
+        import_data(store, turtle(n, start=10**6).encode(), kind=kinds.KINDS["turtle"],
+                    filename="first.ttl", actor="bench", audit=audit, max_bytes=1 << 31)
+        phases.clear()
+        last[0] = None
     t = time.perf_counter()
     r = import_data(store, raw, kind=kinds.for_filename(data.name), filename=data.name,
                     actor="bench", audit=audit, shacl=engine != "survkg-noshacl",
@@ -123,7 +135,7 @@ print(json.dumps(out))
 
 
 def run(engine: str, data: Path, template: Path | None, work: Path) -> dict[str, Any]:
-    store = work / f"store-{engine}-{data.suffix[1:]}"
+    store = work / f"store-{engine}-{data.stem}-{data.suffix[1:]}"  # fresh per size
     if template is not None:
         subprocess.run(["cp", "-r", str(template), str(store)], check=True)
     proc = subprocess.run([sys.executable, "-c", CHILD, engine, str(data), str(store)],
@@ -158,6 +170,8 @@ def main() -> None:
                 "survkg import (Turtle)": run("survkg", ttl, template, work),
                 "survkg import (CSV)": run("survkg", csv, template, work),
                 "survkg import, no SHACL (Turtle)": run("survkg-noshacl", ttl, template, work),
+                "survkg import (Turtle), a similar batch already stored":
+                    run("survkg-second", ttl, template, work),
                 "rdflib parse + pySHACL (Turtle)": run("rdflib", ttl, None, work),
                 "pyoxigraph load, no checks (Turtle)": run("pyoxigraph", ttl, None, work),
             }
@@ -191,6 +205,17 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
                 cell += "<br>" + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items())
             cells.append(cell)
         lines.append(f"| {engine} | " + " | ".join(cells) + " |")
+    lines += ["", "Notes:", "",
+              "- SHACL (pySHACL) is most of an import's time; everything else survkg adds "
+              "(screening, checks, resolution, provenance, audit, one transaction) costs "
+              "about 2x a bare pyoxigraph load.",
+              "- rdflib + pySHACL validates the file alone: it does not see the store, so "
+              "the supplies' recipients (existing police bureaus) fail its shapes "
+              "(`conforms: false` in the JSON); survkg validates with the store as context.",
+              "- Before this run, similar-name search used difflib: with a similar batch "
+              "already stored, resolving 2,500 findings took 43-49 s (a bench bug copied "
+              "the 500-finding store into the 2,500 run, which is how it showed up); "
+              "rapidfuzz brought it under 1 s."]
     return "\n".join(lines) + "\n"
 
 
