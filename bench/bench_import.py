@@ -183,7 +183,7 @@ def main() -> None:
 
 
 def render(results: dict[str, Any], args: argparse.Namespace) -> str:
-    sizes = list(results["sizes"])
+    sizes = list(results["sizes"])  # ints when run, strings when re-read from JSON
     lines = ["# Import benchmark", "",
              f"Command: `python -m bench.bench_import --sizes {' '.join(map(str, args.sizes))}`",
              f"Machine: {results['machine']['cpus']} cpu, Python {results['machine']['python']},"
@@ -191,7 +191,7 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
              f"{results['machine']['load_end']:.2f} at end.", "",
              "Findings of ~20 triples each (company, source, product, supply to an existing "
              "police bureau). Seconds (peak RSS MB); survkg rows also give the phases.", "",
-             "| engine | " + " | ".join(f"{n:,} findings" for n in sizes) + " |",
+             "| engine | " + " | ".join(f"{int(n):,} findings" for n in sizes) + " |",
              "|---|" + "---|" * len(sizes)]
     for engine in results["sizes"][sizes[0]]:
         cells = []
