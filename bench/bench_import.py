@@ -208,7 +208,7 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
     lines += ["", "Notes:", "",
               "- SHACL (pySHACL) is most of an import's time; everything else survkg adds "
               "(screening, checks, resolution, provenance, audit, one transaction) costs "
-              "about 2x a bare pyoxigraph load.",
+              "2 to 2.5 times a bare pyoxigraph load.",
               "- rdflib + pySHACL validates the file alone: it does not see the store, so "
               "the supplies' recipients (existing police bureaus) fail its shapes "
               "(`conforms: false` in the JSON); survkg validates with the store as context.",
