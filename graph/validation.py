@@ -36,7 +36,9 @@ class ValidationReport:
     triples: int = 0
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+                   ) -> rdflib.term.Node:
+    """A pyoxigraph term as rdflib's (pySHACL and rdflib's JSON-LD writer need them)."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -51,7 +53,7 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rd
 def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
     g = rdflib.Graph()
     for q in quads:
-        g.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+        g.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
     return g
 
 
@@ -91,13 +93,13 @@ def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) ->
     referenced = {q.object for q in quads
                   if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE}
     ont_types = _ontology_types()
-    rdf_type = _to_rdflib(RDF_TYPE)
+    rdf_type = to_rdflib_term(RDF_TYPE)
     borrowed: set[rdflib.term.Node] = set()
     for obj in referenced - described:
-        node = _to_rdflib(obj)
+        node = to_rdflib_term(obj)
         types = list(ont_types.get(node, ()))
         if context is not None:
-            types += [_to_rdflib(tq.object) for tq in context.quads(obj, RDF_TYPE, None, None)]
+            types += [to_rdflib_term(tq.object) for tq in context.quads(obj, RDF_TYPE, None, None)]
         for t in types:
             data.add((node, rdf_type, t))
         if types:

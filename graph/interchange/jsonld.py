@@ -27,6 +27,7 @@ import rdflib
 from graph.loading import ontology_files
 from graph.namespaces import OWL, PREFIXES, RDF, RDFS, SKG, XSD
 from graph.store import Store
+from graph.validation import to_rdflib_term
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONTEXT_FILE = ROOT / "ontology" / "context.jsonld"
@@ -79,18 +80,6 @@ def published_context() -> dict[str, Any]:
     return ctx
 
 
-def _rdflib_term(term: object) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"cannot write {term!r} as JSON-LD")
-
-
 def to_dataset(store: Store) -> rdflib.Dataset:
     """Every quad of ``store`` in an rdflib dataset (graph names kept)."""
     ds = rdflib.Dataset()
@@ -98,9 +87,9 @@ def to_dataset(store: Store) -> rdflib.Dataset:
         if isinstance(q.graph_name, ox.DefaultGraph):
             target = ds.default_graph
         else:
-            target = ds.graph(_rdflib_term(q.graph_name))  # type: ignore[arg-type]
-        target.add((_rdflib_term(q.subject), _rdflib_term(q.predicate),
-                    _rdflib_term(q.object)))
+            target = ds.graph(to_rdflib_term(q.graph_name))  # type: ignore[arg-type]
+        target.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate),
+                    to_rdflib_term(q.object)))
     return ds
 
 
