@@ -39,7 +39,7 @@ from typing import Any
 
 from graph.errors import IntegrityError
 from graph.state import AUDIT_FILE, state_path
-from graph.store import Store
+from graph.store import Store, fsync_path
 from graph.tokens import now
 
 log = logging.getLogger("survkg.audit")
@@ -71,14 +71,6 @@ def _last_line(fd: int, size: int) -> bytes:
         if cut >= 0:
             return buf[cut + 1:]
     return buf
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class AuditLog:
@@ -147,7 +139,7 @@ class AuditLog:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_path(self.path.parent)
             yield fd
         finally:
             os.close(fd)  # also releases the flock

@@ -35,7 +35,7 @@ from graph import __version__
 from graph.audit import AuditLog
 from graph.errors import IntegrityError, InvalidParameter
 from graph.state import AUDIT_FILE, IMPORTS_ARCHIVE, TOKENS_FILE
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, fsync_path
 from graph.tokens import TokenStore
 
 MANIFEST = "manifest.json"
@@ -98,18 +98,10 @@ def _token_count(path: Path) -> int:
         db.close()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(root: Path) -> None:
     """Make a copied folder durable: every file, then every folder, deepest first."""
     for path in [*sorted(root.rglob("*"), reverse=True), root]:
-        _fsync(path)
+        fsync_path(path)
 
 
 def _require_empty(folder: Path, what: str) -> None:
@@ -165,7 +157,7 @@ def _backup(store: OxigraphStore, target: Path) -> Manifest:
     _fsync_tree(target)
     tmp = target / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, target / MANIFEST)
     _fsync_tree(target)
     return manifest
@@ -236,7 +228,7 @@ def restore(source: Path, target: Path) -> Manifest:
         verify(staging, manifest)
         _fsync_tree(staging)
         os.replace(staging, target)  # onto an empty folder too (rename(2))
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

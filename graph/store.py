@@ -266,7 +266,9 @@ class OxigraphStore:
         self.flush()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder to disk (a folder: so that a new or renamed entry in it
+    survives a crash). The one fsync helper of the store, audit log and backups."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -287,9 +289,9 @@ def write_durably_bytes(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def _remove_durably(path: Path) -> None:
     path.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
