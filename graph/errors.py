@@ -30,12 +30,17 @@ class InvalidData(SurvkgError):
     problems: Sequence[object] = field(default_factory=tuple)
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{where(self.file, self.line, self.column)}: {self.message}"
+
+
+def where(file: str | None, line: int | None, column: int | None) -> str:
+    """``file:line:column``, as far as each is known (``<input>`` for no file name)."""
+    text = file or "<input>"
+    if line is not None:
+        text += f":{line}"
+        if column is not None:
+            text += f":{column}"
+    return text
 
 
 @dataclass

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from graph.errors import where
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,14 +25,10 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
+        located = where(self.file, self.line, self.column)
         if self.field:
-            where += f" [{self.field}]"
-        return f"{where}: {self.message}"
+            located += f" [{self.field}]"
+        return f"{located}: {self.message}"
 
 
 #: Makes the IRI of a new resource from its kind ("org", "supply", "source", ...) and a
