@@ -31,7 +31,7 @@ SEEDS_DIR = ROOT / "seeds"
 #: with bench/generate.py data; run ``survkg validate`` as a separate step).
 SHACL_AUTO_LIMIT = 50_000
 
-_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 #: Called while parsing with the number of bytes read so far (of all the files).
 Progress = Callable[[int], None]
@@ -78,19 +78,21 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>",
                 base_iri: str | None = None) -> list[ox.Quad]:
     """Parse RDF bytes into quads (in ``graph`` when the format has no graphs)."""
     if fmt == ox.RdfFormat.RDF_XML:
-        _refuse_entities(data, name)
-    return list(_parse(data, fmt, name, graph, base_iri))
+        refuse_entities(data, name)
+    return list(parse_stream(data, fmt, name, graph, base_iri))
 
 
-def _refuse_entities(data: bytes, name: str) -> None:
-    """Refuse RDF/XML that declares a DOCTYPE or entities (entity expansion)."""
+def refuse_entities(data: bytes, name: str) -> None:
+    """Refuse RDF/XML that declares a DOCTYPE or entities (entity expansion), naming the
+    line and column of the declaration (loads and imports both call this)."""
     if (m := _DOCTYPE.search(data)) is not None:
         raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
                           "(entity expansion)", file=name,
-                          line=data.count(b"\n", 0, m.start()) + 1)
+                          line=data.count(b"\n", 0, m.start()) + 1,
+                          column=m.start() - (data.rfind(b"\n", 0, m.start()) + 1) + 1)
 
 
-def _parse(source: bytes | IO[bytes], fmt: ox.RdfFormat, name: str,
+def parse_stream(source: bytes | IO[bytes], fmt: ox.RdfFormat, name: str,
            graph: ox.NamedNode | ox.DefaultGraph | None,
            base_iri: str | None = None) -> Iterator[ox.Quad]:
     """The one parser loop: quads of ``source`` with default-graph quads moved to ``graph``,
@@ -129,11 +131,11 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
         fmts.append(fmt)
         try:
             if fmt == ox.RdfFormat.RDF_XML:  # refuse entity declarations before parsing
-                _refuse_entities(path.read_bytes(), str(path))
+                refuse_entities(path.read_bytes(), str(path))
             with path.open("rb") as fh:
                 # Quads are moved to ``target`` only when kept: a large file's scan only
                 # counts them, and building a million new quads for nothing costs seconds.
-                for quad in _parse(fh, fmt, str(path), None):
+                for quad in parse_stream(fh, fmt, str(path), None):
                     count += 1
                     if kept is not None:
                         if keep is not None and count > keep:
@@ -157,7 +159,7 @@ def _stream(paths: Sequence[Path], target: ox.NamedNode) -> Iterator[ox.Quad]:
     """The quads of already-checked files, one at a time (for one streaming transaction)."""
     for path in paths:
         with path.open("rb") as fh:
-            yield from _parse(fh, formats.for_path(path), str(path), target)
+            yield from parse_stream(fh, formats.for_path(path), str(path), target)
 
 
 def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | None = None,

@@ -47,6 +47,16 @@ def select_rows(store: Store, sparql: str) -> tuple[list[str], list[list[str]]]:
     return solution_rows(result)
 
 
+def value_rows(store: Store, sparql: str) -> list[dict[str, str]]:
+    """A SELECT's solutions as {variable: lexical value}, unbound variables left out (for
+    code that reads values, where ``select_rows`` gives display text)."""
+    result = store.query(with_prefixes(sparql))
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("value_rows needs a SELECT query")
+    names = [v.value for v in result.variables]
+    return [{n: term.value for n in names if (term := sol[n]) is not None} for sol in result]
+
+
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:
     """The variables and rows of a SELECT result, as text."""
     names = [v.value for v in result.variables]

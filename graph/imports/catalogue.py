@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from graph.errors import UnknownEntity
 from graph.imports.resolve import Link
 from graph.namespaces import GRAPH, ID, IMPORTS_GRAPH, PROV, RDF_TYPE, skg
-from graph.queries import with_prefixes
+from graph.queries import value_rows, with_prefixes
 from graph.store import Store
 
 XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -106,20 +106,12 @@ SELECT ?imp ?graph ?file ?media ?sha ?by ?at ?n ?rat ?rby ?why WHERE {
 def list_imports(store: Store, import_id: str | None = None) -> list[ImportRecord]:
     """Every import in the catalogue (retracted ones included), oldest first."""
     only = f"FILTER(?imp = {import_iri(import_id)})" if import_id else ""
-    result = store.query(with_prefixes(_LIST % (IMPORTS_GRAPH.value, only)))
-    assert isinstance(result, ox.QuerySolutions)
-    records = []
     prefix = f"{ID}import/"
-    for sol in result:
-        def v(name: str, sol: ox.QuerySolution = sol) -> str | None:
-            term = sol[name]
-            return None if term is None else str(term.value)
-        records.append(ImportRecord(
-            id=str(v("imp"))[len(prefix):], graph=str(v("graph")), file=str(v("file")),
-            media_type=str(v("media")), sha256=str(v("sha")), imported_by=str(v("by")),
-            imported_at=str(v("at")), triples=int(str(v("n"))), retracted_at=v("rat"),
-            retracted_by=v("rby"), retraction_reason=v("why")))
-    return records
+    return [ImportRecord(
+        id=r["imp"][len(prefix):], graph=r["graph"], file=r["file"], media_type=r["media"],
+        sha256=r["sha"], imported_by=r["by"], imported_at=r["at"], triples=int(r["n"]),
+        retracted_at=r.get("rat"), retracted_by=r.get("rby"), retraction_reason=r.get("why"))
+        for r in value_rows(store, _LIST % (IMPORTS_GRAPH.value, only))]
 
 
 def get_import(store: Store, import_id: str) -> ImportRecord:

@@ -29,9 +29,10 @@ from graph.errors import Conflict, InvalidData, SurvkgError
 from graph.imports import catalogue
 from graph.imports.checks import check_quads
 from graph.imports.kinds import Kind
-from graph.imports.resolve import Candidate, EntityIndex, Link, resolve
+from graph.imports.resolve import Candidate, EntityIndex, Link, resolve, typed_in_store
 from graph.imports.screen import location, problems_error, screen
 from graph.interchange.model import Mapped, Problem
+from graph.loading import parse_stream
 from graph.namespaces import ID, IMPORTS_GRAPH, RDF_TYPE
 from graph.state import IMPORTS_ARCHIVE, state_path
 from graph.store import Store, write_durably_bytes
@@ -181,7 +182,7 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
         raise InvalidData("the file holds no data", file=name)
     types = Counter(q.object.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
                     for q in quads if q.predicate == RDF_TYPE
-                    and isinstance(q.object, ox.NamedNode) and not _typed(store, q.subject))
+                    and isinstance(q.object, ox.NamedNode) and not typed_in_store(store, q.subject))
     result.new_resources = dict(sorted(types.items()))
     if shacl:
         _step(progress, "validating", 0.0)
@@ -225,19 +226,14 @@ def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     quads: list[ox.Quad] = []
     moved = 0
     stream = io.BytesIO(data)
-    try:
-        for quad in ox.parse(stream, format=kind.rdf, base_iri=f"{ID}import/{import_id}/",
-                             rename_blank_nodes=True):
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                moved += 1
-                quad = ox.Quad(quad.subject, quad.predicate, quad.object)
-            quads.append(quad)
-            if progress is not None and len(quads) % 20_000 == 0:
-                progress("parsing", stream.tell() / max(len(data), 1))
-    except SyntaxError as exc:
-        raise InvalidData(str(exc.msg), file=name, line=exc.lineno, column=exc.offset) from None
-    except ValueError as exc:
-        raise InvalidData(str(exc), file=name) from None
+    for quad in parse_stream(stream, kind.rdf, name, None,
+                             base_iri=f"{ID}import/{import_id}/"):
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            moved += 1
+            quad = ox.Quad(quad.subject, quad.predicate, quad.object)
+        quads.append(quad)
+        if progress is not None and len(quads) % 20_000 == 0:
+            progress("parsing", stream.tell() / max(len(data), 1))
     mapped = Mapped(quads=quads, records=len(quads))
     if moved:
         mapped.notes.append(f"{moved} quad(s) in the file's own named graphs were put in the "
@@ -262,12 +258,6 @@ def _present(store: Store, q: ox.Quad) -> bool:
     if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
         return False  # refused by check_quads before this is asked
     return next(iter(store.quads(q.subject, q.predicate, q.object, None)), None) is not None
-
-
-def _typed(store: Store, node: object) -> bool:
-    if not isinstance(node, ox.NamedNode | ox.BlankNode):
-        return False
-    return next(iter(store.quads(node, RDF_TYPE, None, None)), None) is not None
 
 
 def _archive(store: Store, sha: str, data: bytes) -> None:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS
-from graph.queries import with_prefixes
+from graph.queries import value_rows
 from graph.store import Store
 
 #: Legal-form words dropped at the end of a name before comparing ("Axis AB" = "Axis").
@@ -95,10 +95,10 @@ class EntityIndex:
 
     @classmethod
     def from_store(cls, store: Store) -> EntityIndex:
-        classes = {r["c"] for r in _rows(store, """
+        classes = {r["c"] for r in value_rows(store, """
             SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* skg:Organisation }""")}
         idx = cls(org_classes=classes | {SKG + "Organisation"})
-        for r in _rows(store, """
+        for r in value_rows(store, """
             SELECT ?e ?name ?country ?ident WHERE {
               ?e a ?c . ?c rdfs:subClassOf* skg:Organisation .
               { ?e rdfs:label|skos:altLabel|skos:prefLabel|skg:chineseName ?name }
@@ -112,7 +112,7 @@ class EntityIndex:
                 idx.countries[e].add(r["country"])
             if r.get("ident"):
                 idx.by_id[r["ident"]] = e
-        for r in _rows(store, "SELECT ?s ?url WHERE { ?s a/rdfs:subClassOf* skg:Source ;"
+        for r in value_rows(store, "SELECT ?s ?url WHERE { ?s a/rdfs:subClassOf* skg:Source ;"
                                     " skg:url ?url }"):
             idx.source_by_url.setdefault(r["url"], r["s"])
         return idx
@@ -175,7 +175,7 @@ def resolve(quads: list[ox.Quad], index: EntityIndex, store: Store
     links: list[Link] = []
     candidates: list[Candidate] = []
     for s, kinds in types.items():
-        if not kinds & index.org_classes or _exists(store, s):
+        if not kinds & index.org_classes or typed_in_store(store, s):
             continue
         label = names[s][0] if names[s] else s
         link, cand = _match(s, label, names[s], countries[s], idents[s], index)
@@ -186,7 +186,7 @@ def resolve(quads: list[ox.Quad], index: EntityIndex, store: Store
             candidates.append(cand)
     for s, url in urls.items():
         existing = index.source_by_url.get(url)
-        if existing and existing != s and not _exists(store, s):
+        if existing and existing != s and not typed_in_store(store, s):
             rewrite[s] = existing
             links.append(Link(s, existing, "same source URL", url))
     if not rewrite:
@@ -224,20 +224,16 @@ def _match(s: str, label: str, names: list[str], countries: set[str], idents: li
     return None, None
 
 
-def _rows(store: Store, sparql: str) -> list[dict[str, str]]:
-    """Solutions as {variable: lexical value} (unbound variables left out)."""
-    result = store.query(with_prefixes(sparql))
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
-
-
 def _labelled(iris: list[str], index: EntityIndex) -> tuple[tuple[str, str], ...]:
     return tuple((i, index.labels.get(i, i)) for i in iris)
 
 
-def _exists(store: Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
+def typed_in_store(store: Store, node: object) -> bool:
+    """Whether the store already describes ``node`` (an IRI or a node) with a type."""
+    if isinstance(node, str):
+        node = ox.NamedNode(node)
+    if not isinstance(node, ox.NamedNode | ox.BlankNode):
+        return False
     return next(iter(store.quads(node, RDF_TYPE, None, None)), None) is not None
 
 

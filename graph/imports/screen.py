@@ -15,12 +15,12 @@ from xml.parsers import expat
 from graph.errors import InvalidData, TooLarge
 from graph.imports.kinds import Kind
 from graph.interchange.model import Problem
+from graph.loading import refuse_entities
 
 #: Deepest nesting accepted: ``[`` / ``(`` in Turtle and TriG, arrays and objects in JSON,
 #: elements in RDF/XML. Real data nests a handful of levels; parsers recurse per level.
 MAX_DEPTH = 64
 
-_DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters other than tab, newline and carriage return have no place in text
 # data, and NUL in particular truncates strings in downstream tools.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -56,7 +56,7 @@ def screen(data: bytes, kind: Kind, name: str, max_bytes: int) -> str:
         raise InvalidData(f"control character U+{ord(m.group()):04X} in the input",
                           file=name, line=line, column=column)
     if kind.name == "rdfxml":
-        _screen_xml(text, name)
+        _screen_xml(data, name)
     elif kind.name in {"turtle", "trig"}:
         _check_depth(text, _TURTLE_TOKENS, "[(", name)
     elif kind.name in {"jsonld", "ftm"}:
@@ -80,12 +80,9 @@ def _check_depth(text: str, tokens: re.Pattern[str], openers: str, name: str) ->
             depth -= 1
 
 
-def _screen_xml(text: str, name: str) -> None:
+def _screen_xml(data: bytes, name: str) -> None:
     """Refuse DTDs (entity expansion, external entities) and deep element nesting."""
-    if (m := _DOCTYPE.search(text)) is not None:
-        line, column = location(text, m.start())
-        raise InvalidData("RDF/XML with DOCTYPE or ENTITY declarations is refused "
-                          "(entity expansion)", file=name, line=line, column=column)
+    refuse_entities(data, name)
     parser = expat.ParserCreate()
     depth = 0
 
@@ -104,7 +101,7 @@ def _screen_xml(text: str, name: str) -> None:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     try:
-        parser.Parse(text.encode("utf-8"), True)
+        parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise InvalidData(f"malformed XML: {expat.ErrorString(exc.code)}", file=name,
                           line=exc.lineno, column=exc.offset + 1) from None
