@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import uvicorn
-
-from api.app import create_app
-from api.settings import Settings
-from graph.loading import open_store
 
 
 @click.command()
@@ -25,6 +20,11 @@ def serve(host: str, port: int, store_path: Path | None) -> None:
     for SPARQL Update unless SURVKG_UPDATES_ENABLED is set; every write needs a token
     (`survkg token create NAME`) and is recorded in the audit log.
     """
+    import uvicorn  # here, not at the top: `survkg --help` lists this command cheaply
+
+    from api.app import create_app
+    from api.settings import Settings
+    from graph.loading import open_store
     store = open_store(store_path)
     settings = Settings.from_env()
     mode = "updates on (token, audited)" if settings.updates_enabled else "read-only"

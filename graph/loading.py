@@ -12,19 +12,21 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph import formats
+from graph.bundled import ONTOLOGY_DIR, SEEDS_DIR, ontology_files, seed_files
 from graph.errors import InvalidData
 from graph.namespaces import GRAPH, ONTOLOGY_GRAPH, SEEDS_GRAPH
 from graph.store import OxigraphStore, Store, default_store_path
-from graph.validation import ValidationReport, validate_quads
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = ROOT / "ontology"
-SEEDS_DIR = ROOT / "seeds"
+if TYPE_CHECKING:
+    from graph.validation import ValidationReport
+
+__all__ = ["ONTOLOGY_DIR", "SEEDS_DIR", "LoadReport", "load_files", "ontology_files",
+           "open_store", "parse_bytes", "parse_file", "parse_stream", "seed_files"]
 
 #: Above this many triples a load is syntax-checked and transactional but SHACL runs only
 #: with ``validate="full"`` (pySHACL takes ~20 s per 50k triples with our shapes, measured
@@ -47,15 +49,6 @@ class LoadReport:
     validation: ValidationReport | None = None
     shacl_skipped: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def ontology_files() -> list[Path]:
-    """The ontology's Turtle files, shapes excluded (they constrain data, they are not data)."""
-    return sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
-
-
-def seed_files() -> list[Path]:
-    return sorted(SEEDS_DIR.glob("*.ttl"))
 
 
 def parse_file(path: Path, fmt: ox.RdfFormat | None = None,
@@ -183,6 +176,9 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
     quads, count, fmts = _scan(paths, target, keep, progress)
     report = LoadReport(files=[str(p) for p in paths], triples=count, graph=target.value)
     if quads is not None and validate != "syntax":
+        # Imported here: SHACL (rdflib, pySHACL) costs half a second that a command
+        # which only opens the store should not pay.
+        from graph.validation import validate_quads
         report.validation = validate_quads(quads, context=store)
         if not report.validation.conforms:
             raise InvalidData(

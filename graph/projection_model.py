@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import pyoxigraph as ox
 
 from graph.namespaces import (
@@ -26,6 +25,9 @@ from graph.namespaces import (
     skg,
 )
 from graph.store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Interval = tuple[date, date]
 _PRODUCT = ox.NamedNode(SKG + "product")
@@ -234,6 +236,7 @@ class Projection:
     def graph(self) -> nx.MultiDiGraph[str]:
         """The hops as a NetworkX multigraph (built on first use)."""
         if self._graph is None:
+            import networkx as nx  # here: the engine itself never needs it
             g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
             g.add_nodes_from((n, {"label": self.label(n)}) for n in set(self.out) | set(self.inn))
             bulk: Any = [(e.src, e.dst, (e.rec, e.role),

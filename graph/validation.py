@@ -11,20 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 
+from graph.bundled import SHAPES, ontology_files
 from graph.namespaces import RDF_TYPE, SH
 
 if TYPE_CHECKING:
     from graph.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-SHAPES = ROOT / "ontology" / "shapes.ttl"
 
 
 @dataclass
@@ -64,9 +61,9 @@ def _shapes() -> rdflib.Graph:
 
 @lru_cache(maxsize=1)
 def _ontology() -> rdflib.Graph:
-    from graph.loading import ontology_files, parse_file  # loading imports this module
-
-    return to_rdflib_graph(q for p in ontology_files() for q in parse_file(p))
+    return to_rdflib_graph(q for p in ontology_files()
+                           for q in ox.parse(path=str(p), format=ox.RdfFormat.TURTLE,
+                                             rename_blank_nodes=True))
 
 
 @lru_cache(maxsize=1)

@@ -19,14 +19,13 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from api.settings import Settings
-from graph.loading import ROOT
+from graph.bundled import QUERIES_DIR
 from graph.namespaces import ID, PREFIXES
 
 API_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES = API_DIR / "templates"
 STATIC = API_DIR / "static"
 DEFAULT_ASSETS = API_DIR / "assets" / "node_modules"
-QUERIES_DIR = ROOT / "ontology" / "queries"
 
 #: The only third-party files served under /assets/ (path under node_modules).
 ASSETS: dict[str, str] = {

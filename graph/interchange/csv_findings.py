@@ -33,11 +33,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from graph.bundled import ONTOLOGY_DIR, SEEDS_DIR
 from graph.errors import InvalidData
 from graph.interchange.model import Mapped, Mint, Problem
 from graph.namespaces import (
@@ -53,9 +53,8 @@ from graph.namespaces import (
     skg,
 )
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-TECHNOLOGIES = ROOT / "ontology" / "technologies.ttl"
-PLACES = ROOT / "seeds" / "places.ttl"
+TECHNOLOGIES = ONTOLOGY_DIR / "technologies.ttl"
+PLACES = SEEDS_DIR / "places.ttl"
 
 #: The columns every findings sheet has (the header may use any case and spacing).
 REQUIRED_COLUMNS = ("supplier", "recipient", "product", "technology", "date", "source title",

@@ -1,6 +1,6 @@
 """``survkg token``, ``survkg audit``, ``survkg backup`` and ``survkg restore``.
 
-Administration of the write side, kept apart from ``graph/cli.py`` (reads). The token
+Administration of the write side, kept apart from the reading commands. The token
 and audit commands read the state files in the store folder without opening the RDF
 store, so they also work beside a running server (which holds the store's lock).
 """
@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from graph.cli import cli, store_option
+from graph.cli.common import store_option
 from graph.errors import InvalidParameter, SurvkgError
-from graph.queries import render_table
 from graph.state import AUDIT_FILE, TOKENS_FILE
 from graph.store import OxigraphStore, default_store_path
 
@@ -25,7 +24,7 @@ def _state(store_path: Path | None, name: str) -> Path:
     return (store_path or default_store_path()) / name
 
 
-@cli.group()
+@click.group()
 def token() -> None:
     """Write tokens: every write route needs one (`Authorization: Bearer <token>`)."""
 
@@ -56,13 +55,14 @@ def token_revoke(name: str, store_path: Path | None) -> None:
 @store_option
 def token_list(store_path: Path | None) -> None:
     """Every token: name, created, revoked, last used (never the secrets)."""
+    from graph.queries import render_table
     from graph.tokens import TokenStore
     rows = [[t.name, t.created, t.revoked or "", t.last_used or ""]
             for t in TokenStore(_state(store_path, TOKENS_FILE)).list()]
     click.echo(render_table(["name", "created", "revoked", "last used"], rows))
 
 
-@cli.command()
+@click.command()
 @click.option("--limit", type=int, default=50, show_default=True, help="Latest entries.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="json: the entries as stored, one per line.")
@@ -73,6 +73,7 @@ def audit(limit: int, fmt: str, check: bool, store_path: Path | None) -> None:
     """The audit log: every write attempt, accepted or refused (docs/security-writes.md)."""
 
     from graph.audit import AuditLog
+    from graph.queries import render_table
     log = AuditLog(_state(store_path, AUDIT_FILE))
     if log.recovered:
         click.echo(f"note: {log.recovered['detail']}", err=True)
@@ -93,7 +94,7 @@ def audit(limit: int, fmt: str, check: bool, store_path: Path | None) -> None:
          for e in entries]))
 
 
-@cli.command("backup")
+@click.command("backup")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @store_option
 def backup_cmd(target: Path, store_path: Path | None) -> None:
@@ -124,7 +125,7 @@ def backup_cmd(target: Path, store_path: Path | None) -> None:
                f"manifest sha256 {sha} (note it to check the backup later)")
 
 
-@cli.command("restore")
+@click.command("restore")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
 def restore_cmd(source: Path, store_path: Path | None) -> None:
@@ -137,3 +138,4 @@ def restore_cmd(source: Path, store_path: Path | None) -> None:
                f"into {target}; dataset and audit chain verified against the manifest")
 
 
+COMMANDS = [token, audit, backup_cmd, restore_cmd]

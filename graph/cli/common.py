@@ -1,0 +1,93 @@
+"""What every command shares: the ``--store`` option and opening the store for reading or
+for writing, also while ``survkg serve`` holds it.
+
+Oxigraph's store (RocksDB) admits one read-write process per folder. A running server is
+that process, and the README's set-up is exactly that: ``make run``, then use the CLI. So
+a reading command that finds the store held elsewhere opens a read-only instance beside it
+(a consistent view of everything committed when the command started; see
+bench/results/cli-start.md for why read-only rather than a secondary instance) and says
+so on standard error; a writing command refuses with one sentence naming the server's
+HTTP route, because two writers on one store would corrupt it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from graph.errors import SurvkgError
+from graph.store import OxigraphStore, default_store_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Where a write goes instead while the server holds the store (docs/imports.md).
+SERVER_WRITES = ("the running server takes writes over HTTP with a token "
+                 "(`survkg token create NAME`, then POST /api/import; see docs/imports.md), "
+                 "or stop the server and run this command again")
+
+
+class StoreInUse(SurvkgError):
+    """A writing command found the store held by another process (a running server)."""
+
+    def __init__(self, location: Path, command: str) -> None:
+        super().__init__(f"the store at {location} is in use by another process "
+                         f"(a running `survkg serve`?), so `survkg {command}` cannot write "
+                         f"to it: {SERVER_WRITES}")
+
+
+def store_option(func: F) -> F:
+    """``--store PATH`` on every command that touches the store."""
+    return click.option(
+        "--store", "store_path", type=click.Path(path_type=Path), default=None,
+        envvar="SURVKG_STORE", show_envvar=True,
+        help="Store folder (default: a folder in the per-user data directory).")(func)
+
+
+def _close_with_command(store: OxigraphStore) -> OxigraphStore:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
+
+
+def _is_store(location: Path) -> bool:
+    return (location / "CURRENT").is_file()  # RocksDB's marker of a database
+
+
+def open_write(path: Path | None) -> OxigraphStore:
+    """Open the store read-write for this command (seeding it on first use), or refuse
+    with :class:`StoreInUse` when another process holds it."""
+    from graph.loading import open_store
+    location = path or default_store_path()
+    try:
+        store = open_store(location)
+    except OSError as exc:
+        if not _is_store(location):
+            raise
+        ctx = click.get_current_context(silent=True)
+        raise StoreInUse(location, ctx.info_name if ctx and ctx.info_name else "this command"
+                         ) from exc
+    return _close_with_command(store)
+
+
+def open_read(path: Path | None) -> OxigraphStore:
+    """Open the store for a command that only reads.
+
+    The normal open (which seeds a new store and recovers an interrupted bulk load) is
+    tried first; if another process holds the store, a read-only instance is opened
+    beside it instead, with a note on standard error.
+    """
+    from graph.loading import open_store
+    location = path or default_store_path()
+    try:
+        return _close_with_command(open_store(location))
+    except OSError:
+        if not _is_store(location):
+            raise
+    store = OxigraphStore(location, read_only=True)
+    click.echo(f"note: the store at {location} is in use by another process (a running "
+               "`survkg serve`?); reading a read-only view of it as of now", err=True)
+    return _close_with_command(store)
