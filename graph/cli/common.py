@@ -12,6 +12,7 @@ HTTP route, because two writers on one store would corrupt it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,7 +88,28 @@ def open_read(path: Path | None) -> OxigraphStore:
     except OSError:
         if not _is_store(location):
             raise
-    store = OxigraphStore(location, read_only=True)
+    store = read_only_view(location)
     click.echo(f"note: the store at {location} is in use by another process (a running "
                "`survkg serve`?); reading a read-only view of it as of now", err=True)
     return _close_with_command(store)
+
+
+def read_only_view(location: Path, attempts: int = 8) -> OxigraphStore:
+    """A read-only instance of the store at ``location``, beside the process that writes it.
+
+    Opening reads the list of the database's files and then opens them; the writer's
+    flushes and compactions can replace a file in between (RocksDB then reports a missing
+    ``.sst``). Measured with imports arriving every few tens of milliseconds, about one
+    open in eight hit that (bench/results/cli-start.md); a retry after a short pause opens
+    the newer list.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return OxigraphStore(location, read_only=True)
+        except (OSError, RuntimeError) as exc:
+            if attempt == attempts:
+                raise SurvkgError(f"could not open a read-only view of the store at "
+                                  f"{location} beside the process writing it ({exc}); "
+                                  "run the command again") from exc
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
