@@ -71,9 +71,9 @@ everything committed when it opens, which is what a short-lived command wants, a
 faster than a read-write instance (line above). A secondary instance (one that follows
 the primary) would need a folder of its own and catch-up calls, and pyoxigraph 0.5.13,
 the version pinned, offers none (its `Store` has `read_only` but no `secondary`), so there
-is no choice to make on this version. pyoxigraph documents a read-only open beside a writer as undefined:
-measured by hand (2026-12-03) with `survkg serve` taking one HTTP import after another
-while `survkg query "SELECT (COUNT(*) AS ?n) ..."` ran 25 times in a loop, 3 of 25
+is no choice to make on this version. pyoxigraph documents a read-only open beside a
+writer as undefined. Measured by hand (2026-12-03) with `survkg serve` taking one HTTP
+import after another while `survkg query "SELECT (COUNT(*) AS ?n) ..."` ran 25 times in a loop, 3 of 25
 opens failed with RocksDB's "No such file ... .sst" (a flush or compaction replaced a
 file between reading the file list and opening it), always in the open, never during a
 query. `graph/cli/common.py` retries the open (up to 8 times, 50 ms more each time):
@@ -111,7 +111,7 @@ def main() -> None:
                 argv = rows[name][0]
                 rows[f"{name} (before)"] = (argv, old)
         samples: dict[str, list[tuple[float, float, int]]] = {k: [] for k in rows}
-        for name, (argv, e) in rows.items():  # warm the byte-code caches
+        for argv, e in rows.values():  # warm the byte-code caches
             run(argv, e)
         for _ in range(args.repeat):
             for name, (argv, e) in rows.items():

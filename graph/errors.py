@@ -93,6 +93,10 @@ class InvalidParameter(SurvkgError):
         self.message = message
 
 
+class MissingFeature(SurvkgError):
+    """An optional part of survkg whose extra is not installed (message says which)."""
+
+
 class Conflict(SurvkgError):
     """The request contradicts the store's state: a file already imported, an import
     already retracted (409)."""
