@@ -70,16 +70,16 @@ reading command then opens a read-only instance (`pyoxigraph.Store.read_only`): 
 everything committed when it opens, which is what a short-lived command wants, and opens
 faster than a read-write instance (line above). A secondary instance (one that follows
 the primary) would need a folder of its own and catch-up calls, and pyoxigraph 0.5.13,
-the version pinned, offers none (its `Store` has `read_only` but no `secondary`), so there
-is no choice to make on this version. pyoxigraph documents a read-only open beside a
-writer as undefined. Measured by hand (2026-12-03) with `survkg serve` taking one HTTP
-import after another while `survkg query "SELECT (COUNT(*) AS ?n) ..."` ran 25 times in a loop, 3 of 25
-opens failed with RocksDB's "No such file ... .sst" (a flush or compaction replaced a
-file between reading the file list and opening it), always in the open, never during a
-query. `graph/cli/common.py` retries the open (up to 8 times, 50 ms more each time):
-the same loop with `survkg exposure Canon`, 30 runs against 60 imports, had 0 failures,
-and each run saw the imports committed before it started
-(tests/test_cli_beside_server.py checks that freshness with a real server).
+the version pinned, offers none (its `Store` has `read_only` but no `secondary`), so
+there is no choice to make on this version. pyoxigraph documents a read-only open beside
+a writer as undefined. Measured by hand (2026-12-03) with `survkg serve` taking one HTTP
+import after another while `survkg query "SELECT (COUNT(*) AS ?n) ..."` ran 25 times in
+a loop, 3 and 5 of 25 runs (two loops) failed with RocksDB's "No such file ... .sst" (a
+flush or compaction replaced a file between reading the file list and opening it),
+always in the open, never during a query. `graph/cli/common.py` retries the open (up to
+8 times, 50 ms more each time): the same loop with `survkg exposure Canon`, 30 runs
+against 60 imports, had 0 failures, and each run saw the imports committed before it
+started (tests/test_cli_beside_server.py checks that freshness with a real server).
 """
 
 
