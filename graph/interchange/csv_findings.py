@@ -30,7 +30,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -52,6 +52,7 @@ from graph.namespaces import (
     rid,
     skg,
 )
+from graph.vocabulary import Term, claim_statuses, confidence_levels
 
 TECHNOLOGIES = ONTOLOGY_DIR / "technologies.ttl"
 PLACES = SEEDS_DIR / "places.ttl"
@@ -68,12 +69,6 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 #: Columns that hold several values separated by ``;`` (or ``|``).
 MULTI_VALUED = ("technology", "programme")
 
-#: Confidence levels and statuses by their squashed label or local name.
-CONFIDENCE = {"statedinreport": "StatedInReport", "primarynonreport": "PrimaryNonReport",
-              "reportedbypress": "ReportedByPress", "inferred": "Inferred"}
-CONFIDENCE_LABELS = ("stated in report", "primary (non-report)", "reported by press", "inferred")
-STATUS = {"confirmed": "Confirmed", "reported": "Reported", "alleged": "Alleged",
-          "disputed": "Disputed", "unverified": "Unverified"}
 NEEDS_ASSESSMENT = ("Disputed", "Unverified")
 
 #: What a supply's date is when the sheet gives none (as in the seeds).
@@ -435,16 +430,18 @@ class _Mapper:
             self.add(iri, skg("technology"), t)
         return iri
 
-    def level(self, row: _Row, column: str, table: dict[str, str],
-              labels: tuple[str, ...]) -> ox.NamedNode | None:
+    def level(self, row: _Row, column: str, terms: Sequence[Term]) -> ox.NamedNode | None:
+        """The confidence level or status a cell names by its label or local name (any
+        case, spacing or punctuation), from the ontology's list."""
         value = row.cells.get(column, "")
-        local = table.get(_squash(value))
-        if local is None:
-            self.reader.problem(row, column, (f"unknown {column} {value!r}" if value else
-                                              f"the {column} is empty") + "; use one of: "
-                                + ", ".join(labels))
-            return None
-        return skg(local)
+        wanted = _squash(value)
+        for term in terms:
+            if wanted in (_squash(term.label), _squash(term.local)):
+                return term.node
+        self.reader.problem(row, column, (f"unknown {column} {value!r}" if value else
+                                          f"the {column} is empty") + "; use one of: "
+                            + ", ".join(t.label for t in terms))
+        return None
 
     def source(self, row: _Row) -> ox.NamedNode | None:
         url = row.cells.get("source url", "")
@@ -551,8 +548,8 @@ def _map_row(m: _Mapper, row: _Row, groups: dict[str, tuple[ox.NamedNode, _Row]]
     if date_cell and date is None:
         m.reader.problem(row, "date", f"not a date: {date_cell!r}; write YYYY, YYYY-MM or "
                          "YYYY-MM-DD (e.g. 2019, 2019-07, 2019-07-15), or leave it empty")
-    confidence = m.level(row, "confidence", CONFIDENCE, CONFIDENCE_LABELS)
-    status = m.level(row, "status", STATUS, tuple(s.lower() for s in STATUS.values()))
+    confidence = m.level(row, "confidence", confidence_levels())
+    status = m.level(row, "status", claim_statuses())
     language = row.cells.get("language") or "en"
     if not _LANG.fullmatch(language):
         m.reader.problem(row, "language", f"not a language tag: {language!r} (e.g. en, nl, zh)")
