@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from graph.exposure.engine import _known
+from graph.exposure.engine import known
 from graph.exposure.engine import exporters as all_exporters
 from graph.exposure.evidence import entity_ref, ref_dict
 from graph.exposure.filters import resolve
@@ -41,7 +41,7 @@ def chokepoints(proj: Projection, filters: Filters | None = None,
         chosen = all_exporters(proj, rf)
         starts: Starts = [(n, [OPEN]) for n in chosen]
     else:
-        chosen = [_known(proj, x) for x in exporters]
+        chosen = [known(proj, x) for x in exporters]
         seen: dict[str, list[Any]] = {}
         for x in chosen:
             for m in group_of(proj, x, rf):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.exposure.evidence import ref_dict
-from graph.exposure.filters import _ancestors
+from graph.exposure.filters import ancestors
 from graph.exposure.model import ControlStatus
 from graph.namespaces import SKG, rid
 from graph.projection import Projection
@@ -32,7 +32,7 @@ def technology_status(proj: Projection, tech: str, regulation: str = REGULATION
                       ) -> dict[str, Any]:
     key = ("control", tech, regulation)
     if key not in proj.cache:
-        entries = sorted({e for t in _ancestors(proj, tech) for e in proj.covers.get(t, ())
+        entries = sorted({e for t in ancestors(proj, tech) for e in proj.covers.get(t, ())
                           if _in_regulation(proj, e, regulation)})
         kinds = {proj.entry_kinds.get(e) for e in entries}
         status = ("annex-i" if "annex-i" in kinds else

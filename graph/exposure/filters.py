@@ -85,7 +85,7 @@ def resolve(proj: Projection, filters: Filters) -> Resolved:
                 and tech not in proj.covers and tech not in proj.labels:
             raise InvalidParameter("technology", f"unknown technology {filters.technology!r}")
         proj.load_technologies()
-        techs = frozenset(t for t in _all_techs(proj) if tech in _ancestors(proj, t)) | {tech}
+        techs = frozenset(t for t in _all_techs(proj) if tech in ancestors(proj, t)) | {tech}
     res = Resolved(filters, as_of, min_weight, min_rank, techs, filters.include_unverified,
                    filters.max_hops)
     proj.cache[key] = res
@@ -99,7 +99,9 @@ def _all_techs(proj: Projection) -> set[str]:
     return out
 
 
-def _ancestors(proj: Projection, tech: str) -> set[str]:
+def ancestors(proj: Projection, tech: str) -> set[str]:
+    """``tech`` and every broader technology above it (the technology filter and the
+    control entries both match narrower technologies)."""
     seen, todo = {tech}, [tech]
     while todo:
         for b in proj.broader.get(todo.pop(), ()):
