@@ -77,10 +77,18 @@ RDF: tuple[Format, ...] = (
     _rdf("ntriples", ox.RdfFormat.N_TRIPLES, ("nt", "n-triples"), ("text/plain",)),
     _rdf("nquads", ox.RdfFormat.N_QUADS, ("nq",)),
     _rdf("trig", ox.RdfFormat.TRIG),
-    _rdf("jsonld", ox.RdfFormat.JSON_LD, ("json-ld",), ("application/json",), ("json-ld",)),
+    _rdf("jsonld", ox.RdfFormat.JSON_LD, ("json-ld", "json"), ("application/json",),
+         ("json-ld",)),
     _rdf("rdfxml", ox.RdfFormat.RDF_XML, ("xml", "rdf", "rdf+xml"),
          ("application/xml", "text/xml"), ("xml", "owl")),
 )
+
+#: The syntaxes a single graph is served in (SPARQL CONSTRUCT / DESCRIBE results, the
+#: ontology at its IRI): the ones made for datasets (N-Quads, TriG) are left out; JSON-LD
+#: stays (a graph is its default graph).
+GRAPH_SYNTAXES: tuple[Format, ...] = tuple(
+    f for f in RDF if f.rdf is not None
+    and (not f.rdf.supports_datasets or f.rdf == ox.RdfFormat.JSON_LD))
 
 #: SPARQL SELECT / ASK results formats.
 RESULTS: tuple[Format, ...] = (

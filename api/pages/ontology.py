@@ -6,17 +6,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph import formats
 from graph.namespaces import ONTOLOGY_GRAPH, OWL, PREFIXES, RDF, RDFS, SKG
 from graph.store import Store
 
-#: Media types an RDF client may ask for at the ontology IRI, in our order of preference.
+#: Media types an RDF client may ask for at the ontology IRI (the registry's graph
+#: syntaxes, as for SPARQL graph results), in our order of preference.
 RDF_MEDIA: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+    m: f.rdf for f in formats.GRAPH_SYNTAXES if f.rdf is not None for m in f.media_types}
 
 
 def negotiate(accept: str) -> str | None:

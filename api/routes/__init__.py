@@ -20,7 +20,7 @@ from api.models import Entity, ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
-from graph import export_graph
+from graph import export_graph, formats
 from graph.describe import describe
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
@@ -34,15 +34,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 #: RDF formats of a subgraph around a focus (the whole graph goes through EXPORTERS).
 RDF_DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-    "trig": (ox.RdfFormat.TRIG, "application/trig"),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
+    f.name: (f.rdf, f.content_type) for f in formats.RDF if f.rdf is not None}
 GRAPH_MEDIA = {"json": "application/json", "cytoscape": "application/json",
-               "graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
+               "graphml": formats.GRAPHML.content_type, "gexf": formats.GEXF.content_type}
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]

@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from api.settings import Settings
+from graph import formats
 from graph.bundled import QUERIES_DIR
 from graph.namespaces import ID, PREFIXES
 
@@ -89,7 +90,9 @@ def render(settings: Settings, *, endpoint: str = "/sparql") -> str:
             .replace(">", "\\u003e").replace("&", "\\u0026"))
     return _env.get_template("sparql.html").render(
         config_json=data, assets=assets_installed(settings),
-        examples=examples(), prefixes=PREFIXES)
+        examples=examples(), prefixes=PREFIXES,
+        result_formats=[f.name for f in formats.RESULTS],
+        graph_formats=[f.name for f in formats.GRAPH_SYNTAXES])
 
 
 def make_assets_router(settings: Settings) -> APIRouter:

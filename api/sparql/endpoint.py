@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -27,13 +26,10 @@ from api.sparql.pool import Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
 from graph.errors import QueryError, QueryRefused
+from graph.formats import by_name as rdf_format
 from graph.store import Store
 
 TRUNCATED_HEADER = "X-SPARQL-Results-Truncated"
-_EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
-               "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-        "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
 def _error(status: int, exc: BaseException | str, headers: dict[str, str] | None = None
@@ -77,7 +73,7 @@ class SparqlEndpoint:
         name = media.negotiate(None, accept, formats) or "turtle"
         triples = description.service_description(self.store, self.settings,
                                                   self._base(request))
-        return Response(description.serialize(triples, _RDF[name]),
+        return Response(description.serialize(triples, rdf_format(name)),
                         media_type=media.CANONICAL[name], headers={"Vary": "Accept"})
 
     async def query(self, request: Request, op: protocol.Operation) -> Response:
@@ -110,7 +106,8 @@ class SparqlEndpoint:
         if result.truncated:
             headers[TRUNCATED_HEADER] = f"true; limit={s.max_result_rows}"
         if op.download:
-            headers["Content-Disposition"] = f'attachment; filename="results.{_EXTENSIONS[fmt]}"'
+            name = f"results.{media.EXTENSIONS[fmt]}"
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(result.body, media_type=media.CANONICAL[fmt], headers=headers)
 
     async def update(self, request: Request, op: protocol.Operation) -> Response:

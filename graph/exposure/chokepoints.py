@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from graph.exposure.engine import known
 from graph.exposure.engine import exporters as all_exporters
+from graph.exposure.engine import known
 from graph.exposure.evidence import entity_ref, ref_dict
 from graph.exposure.filters import resolve
 from graph.exposure.group import group_of
