@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from graph.errors import SurvkgError
+from graph.loading import open_store
 from graph.store import OxigraphStore, default_store_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,7 +62,6 @@ def _is_store(location: Path) -> bool:
 def open_write(path: Path | None) -> OxigraphStore:
     """Open the store read-write for this command (seeding it on first use), or refuse
     with :class:`StoreInUse` when another process holds it."""
-    from graph.loading import open_store
     location = path or default_store_path()
     try:
         store = open_store(location)
@@ -81,7 +81,6 @@ def open_read(path: Path | None) -> OxigraphStore:
     tried first; if another process holds the store, a read-only instance is opened
     beside it instead, with a note on standard error.
     """
-    from graph.loading import open_store
     location = path or default_store_path()
     try:
         return _close_with_command(open_store(location))
@@ -90,7 +89,8 @@ def open_read(path: Path | None) -> OxigraphStore:
             raise
     store = read_only_view(location)
     click.echo(f"note: the store at {location} is in use by another process (a running "
-               "`survkg serve`?); reading a read-only view of it as of now", err=True)
+               "`survkg serve`?) or not writable; reading a read-only view of it as of now",
+               err=True)
     return _close_with_command(store)
 
 
