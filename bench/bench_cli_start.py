@@ -92,6 +92,7 @@ def main() -> None:
     py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SURVKG_STORE", None)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
         subprocess.run([py, "-c", CLI, "info", "--store", str(store)], env=env, check=True,
@@ -117,6 +118,7 @@ def main() -> None:
             for name, (argv, e) in rows.items():
                 samples[name].append(run(argv, e))
         opens = open_costs(store, args.repeat)
+    load = (load_before, os.getloadavg()[0])
     floor = statistics.median(w for w, _, _ in samples[next(iter(rows))])
     lines = [
         "# CLI start-up",
@@ -124,9 +126,10 @@ def main() -> None:
         f"`python -m bench.bench_cli_start --repeat {args.repeat}"
         + (" --before <old checkout>" if args.before else "") + "`, "
         f"{time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs shared with other work (wall times are noisy; CPU time is "
-        "the steadier figure). Every row is a fresh process, rows interleaved; the seed "
-        "store on disk.",
+        f"{os.cpu_count()} CPUs shared with other work (1-minute load average "
+        f"{load[0]:.1f} at the start, {load[1]:.1f} at the end: wall times are inflated and "
+        "noisy; CPU time is the steadier figure). Every row is a fresh process, rows "
+        "interleaved; the seed store on disk.",
         "",
         "| command | wall median (s) | wall min (s) | x floor (median) | CPU median (s) "
         "| max RSS median (MiB) |",
