@@ -72,6 +72,8 @@ class ResponseInfo(_Model):
     date: str | None
     responds_to: list[str]
     sources: list[SourceInfo]
+    respondents: list[Ref] = Field(default=[], description="Every respondent of a (joint) "
+                                   "reply; ``respondent`` is only the first")
 
 
 class ClaimInfo(_Model):
@@ -234,4 +236,6 @@ class ShortestPath(BaseModel):
     nodes: list[str]
     labels: list[str]
     edges: list[str]
+    direction: str = Field(default="any", description="forward (along the relations), "
+                           "backward (target to source), any (ignoring direction) or none")
     view: dict[str, Any]

@@ -75,7 +75,7 @@
         if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }
       });
       applyFilters();
-      if (focus) { g.network.selectNodes([focus]); }
+      if (data.focus) { g.network.selectNodes([data.focus]); } /* a name resolves to an id */
     }).catch(function (err) { note.textContent = "Could not load the graph: " + err.message; });
   }
 
