@@ -93,7 +93,8 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
         this_year = dt.date.today().year
         as_of_span = parse_interval(f.as_of or "")
         as_of_year = as_of_span[0].year if as_of_span else None
-        year_min = min([*years, *([as_of_year] if as_of_year else [])],
+        # From the year before the first relation began: the slider can show "before".
+        year_min = min([*(y - 1 for y in years), *([as_of_year] if as_of_year else [])],
                        default=this_year - 10)
         year_max = max([this_year, *years])
         params = {"max_hops": fp.max_hops, "min_confidence": fp.min_confidence or "",

@@ -29,6 +29,7 @@ from graph.interchange.ftm_model import (
     entity_problems,
     export_org_schema,
 )
+from graph.lookup.labels import LABEL_PREDICATES, pick_label
 from graph.namespaces import (
     RDF_TYPE,
     RDFS_COMMENT,
@@ -70,6 +71,20 @@ def _texts(desc: dict[str, list[Any]], *preds: str) -> list[str]:
             if isinstance(o, ox.Literal):
                 seen.setdefault(o.value, None)
     return list(seen)
+
+
+def _name(desc: dict[str, list[Any]]) -> list[str]:
+    """The entity's name by the one label rule (graph.lookup.labels)."""
+    name = pick_label((p, o) for p in LABEL_PREDICATES for o in desc.get(p, [])
+                      if isinstance(o, ox.Literal))
+    return [name] if name else []
+
+
+def _aliases(desc: dict[str, list[Any]]) -> list[str]:
+    """Every other label, alias and Chinese name (FtM ``alias``)."""
+    name = _name(desc)
+    return [n for n in _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
+                              SKG + "chineseName") if n not in name]
 
 
 def _iris(desc: dict[str, list[Any]], pred: str) -> list[ox.NamedNode]:
@@ -184,9 +199,8 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
         schema, classification = kind
         mains, alls = countries.get(iri, ([], []))
         yield _entity(ids.assign(iri, desc), schema, {
-            "name": _texts(desc, RDFS_LABEL.value)[:1],
-            "alias": [n for n in _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
-                                        SKG + "chineseName")[1:]],
+            "name": _name(desc),
+            "alias": _aliases(desc),
             "description": _texts(desc, RDFS_COMMENT.value),
             "classification": classification,
             "mainCountry": mains[:1],
@@ -195,9 +209,8 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
     for iri in sorted(programmes, key=lambda i: i.value):
         desc = programmes[iri]
         yield _entity(ids.assign(iri, desc), "Project", {
-            "name": _texts(desc, RDFS_LABEL.value)[:1],
-            "alias": _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
-                            SKG + "chineseName")[1:],
+            "name": _name(desc),
+            "alias": _aliases(desc),
             "description": _texts(desc, RDFS_COMMENT.value),
             "country": countries.get(iri, ([], []))[1],
         })
