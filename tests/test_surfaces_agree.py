@@ -292,3 +292,19 @@ def test_a_joint_reply_names_every_respondent(names_server: str) -> None:
     assert "Response of Acme Corporation, Bureau plain" in page
     hop = httpx.get(f"{names_server}/api/exposure/org/acme").json()["paths"][0]["hops"][0]
     assert hop["responses"][0]["respondents"] == ["Acme Corporation", "Bureau plain"]
+
+
+def test_shortest_path_follows_relations_not_places(names_server: str) -> None:
+    def path(source: str, target: str, **extra: Any) -> dict[str, Any]:
+        r = httpx.get(f"{names_server}/api/shortest-path",
+                      params={"source": source, "target": target, **extra})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+    assert not path("org/acme", "place/r")["found"]  # only "located in" reaches a place
+    via = path("Acme Corporation", "place/r", via_location="true")
+    assert via["nodes"] == ["org/acme", "org/buyer", "place/r"] and via["direction"] == "forward"
+    assert [e.split("|")[:2] for e in via["edges"]] == [["org/acme", "org/buyer"],
+                                                         ["org/buyer", "place/r"]]
+    back = path("org/buyer", "org/acme")
+    assert back["direction"] == "backward" and back["edges"] == [
+        "org/acme|org/buyer|supply/acme:supply"]

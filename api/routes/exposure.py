@@ -37,10 +37,11 @@ Ident = Annotated[str, Query(min_length=1, max_length=500, description="An entit
                                                                          "exact name")]
 
 #: Relations a shortest path may follow by default: the ones that carry exposure or
-#: structure. "located in" is followed only when asked (``via_location``): two entities
-#: in one country are not connected in any sense a reader would follow.
+#: corporate structure. "located in" is followed only when asked (``via_location``): two
+#: entities in one country are not connected in any sense a reader would follow; nor are
+#: two entities flagged with the same risk indicator (a category, not a link).
 PATH_KINDS = frozenset({"supply", "supply-programme", "participation", "ownership",
-                        "succession", "maker", "flag"})
+                        "succession", "maker"})
 
 
 def _page(result: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -124,8 +125,8 @@ def add_exposure_routes(router: APIRouter, store: Store, settings: Settings) -> 
                       via_location: Annotated[bool, Query(
                           description="Also follow 'located in' links")] = False
                       ) -> dict[str, Any]:
-        """Over supply, programme, participation, ownership, succession, maker and risk-flag
-        relations ("located in" only with ``via_location``): a path along the relations'
+        """Over supply, programme, participation, ownership, succession and maker relations
+        ("located in" only with ``via_location``): a path along the relations'
         direction (source downstream to target, or target to source) when there is one,
         else ignoring direction (``direction`` says which: forward, backward, any). Returns
         the node ids, the vis edge ids on the path and the path as a vis view."""
