@@ -34,25 +34,16 @@ from graph.loading import open_store
 from graph.namespaces import local_id
 from graph.projection import build_projection
 from graph.store import OxigraphStore
+from tests import test_exposure_properties as props
 from tests.exposure_helpers import iri, store_from
 from tests.web_server import live_server
 
-N = 6
-LEVELS = ["StatedInReport", "ReportedByPress", "Inferred"]
+N = props.N
+LEVELS = props.LEVELS
 STATUSES = ["Reported", "Confirmed", "Unverified", "Disputed"]
 TECHS = ["network-cameras", "facial-recognition"]
-
-BASE = """
-x:src/s a skg:Report ; dcterms:title "S" ; dcterms:publisher "P" .
-x:place/r a skg:Region ; rdfs:label "R" .
-x:flag/r a skg:RiskFlag ; skg:flagged x:place/r ; skg:indicator x:risk/high-risk-region ;
-  skg:evidence x:src/s ; skg:confidence skg:StatedInReport ; skg:status skg:Reported .
-x:programme/p a skg:SurveillanceProgramme ; rdfs:label "P" .
-x:flag/p a skg:RiskFlag ; skg:flagged x:programme/p ;
-  skg:indicator x:risk/mass-surveillance-programme ;
-  skg:evidence x:src/s ; skg:confidence skg:StatedInReport ; skg:status skg:Reported .
-x:org/parent a skg:Company ; rdfs:label "Parent" .
-""" + "".join(f'x:org/o{i} a skg:Company ; rdfs:label "O{i}" .\n' for i in range(N))
+#: The risky region and programme, N companies, and a parent for dated ownerships.
+BASE = props.BASE + 'x:org/parent a skg:Company ; rdfs:label "Parent" .\n'
 
 Supply = tuple[int, int, list[int], str, str, int | None, str]
 supplies = st.lists(st.tuples(
