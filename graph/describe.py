@@ -241,7 +241,7 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
         links_in=sorted(links_in, key=lambda link: (link.name, link.target.label)),
         claims=claims, sources=[sources[s] for s in used_sources if s in sources],
         responses=all_responses, cited_by=sorted(cited_by, key=lambda r: r.id),
-        is_claim=is_claim)
+        is_claim=is_claim, claims_total=len(claims), links_in_total=len(links_in))
 
 
 def _sorted_texts(texts: list[Text]) -> list[Text]:

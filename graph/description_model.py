@@ -170,6 +170,10 @@ class Description:
     responses: list[ResponseInfo]
     cited_by: list[Ref]
     is_claim: bool = False
+    #: How many claims and incoming links there are before a page cuts them (the API
+    #: pages them with ``limit`` and ``offset``).
+    claims_total: int = 0
+    links_in_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

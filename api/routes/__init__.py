@@ -8,6 +8,7 @@ of resource IRIs (``org/axis-communications``), hence the ``{id:path}`` paramete
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Annotated, Any
 
@@ -17,12 +18,13 @@ from fastapi.responses import JSONResponse, Response
 
 from api import graphviews
 from api.deps import NamesDep, ViewDep, resolve_id
-from api.models import Entity, ErrorBody, GraphJson
+from api.models import ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
 from graph import export_graph
 from graph.describe import describe
+from graph.description_model import Description
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
 from graph.namespaces import ID, rid
@@ -62,19 +64,17 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         """The view node an id, IRI or exact name stands for."""
         return export_graph.local_or_iri(resolve_id(store, names, focus)) if focus else None
 
-    @router.get("/entities/{id:path}", response_model=Entity, summary="Describe an entity")
+    @router.get("/entities/{id:path}", response_model=Description,
+                summary="Describe an entity")
     def entity(id: str, names: NamesDep, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-               offset: Offset = 0) -> Entity:
+               offset: Offset = 0) -> Description:
         """Labels, aliases, types, properties, every relation in and out (claims with their
         sources, confidence, status and company responses). ``limit``/``offset`` page the
-        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them."""
+        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them.
+        ``id`` may also be an exact name."""
         desc = describe(store, id, names)
-        model = Entity.model_validate(desc)
-        model.claims_total = len(model.claims)
-        model.links_in_total = len(model.links_in)
-        model.claims = _page(model.claims, limit, offset)
-        model.links_in = _page(model.links_in, limit, offset)
-        return model
+        return dataclasses.replace(desc, claims=_page(desc.claims, limit, offset),
+                                   links_in=_page(desc.links_in, limit, offset))
 
     @router.get("/graph", summary="The graph or a subgraph, in a graph or RDF format",
                 response_model=GraphJson,
