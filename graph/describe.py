@@ -41,8 +41,8 @@ from graph.namespaces import (
     RDF_TYPE,
     RDFS,
     SKG,
+    iri_of,
     local_id,
-    rid,
     skg,
 )
 from graph.store import Store
@@ -186,8 +186,7 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
         info = _response(r, response_quads[r], labels, sources)
         all_responses.append(info)
         for target in info.responds_to:
-            responses_by_claim.setdefault(rid(target).value if not target.startswith("http")
-                                          else target, []).append(info)
+            responses_by_claim.setdefault(iri_of(target), []).append(info)
 
     claims: list[ClaimInfo] = []
     for c in claim_iris:

@@ -27,6 +27,7 @@ from graph.namespaces import (
     SKG,
     SKOS_ALTLABEL,
     SKOS_PREFLABEL,
+    iri_of,
     local_id,
     skg,
 )
@@ -143,7 +144,7 @@ def resolve_iri(store: Store, text: str, index: NameIndex | None = None, *,
     q = text.strip()
     if not q:
         raise UnknownEntity(text)
-    iri = q if q.startswith(("http://", "https://")) else ID + q.lstrip("/")
+    iri = iri_of(q)
     if (index is not None and iri in index.names) or _stated(store, iri):
         return iri
     idx = _index(store, index)

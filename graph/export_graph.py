@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidParameter, UnknownEntity
-from graph.namespaces import ID, SKG, local_id, skg
+from graph.namespaces import ID, SKG, iri_of, local_id, skg
 from graph.projection import Projection, build_projection
 from graph.projection_model import iri_pairs
 from graph.store import Store
@@ -89,16 +89,12 @@ def _claim_attrs(proj: Projection, rec: str, sources: int) -> dict[str, str]:
     return {k: v for k, v in attrs.items() if v}
 
 
-def _iri(node: str) -> str:
-    return node if node.startswith(("http://", "https://")) else ID + node
-
-
 def _node_attrs(proj: Projection, g: nx.MultiDiGraph) -> None:  # type: ignore[type-arg]
     """Label, display type and country of every node."""
     country_of = {local_id(a): local_id(b) for a, b in sorted(iri_pairs(proj.store,
                                                                       skg("country")))}
     for n, data in g.nodes(data=True):
-        iri = _iri(n)
+        iri = iri_of(n)
         kinds = {t.removeprefix(SKG) for t in proj.all_types(iri)}
         data.update(label=proj.label(iri), iri=iri,
                     type=next((t for t in NODE_TYPES if t in kinds), "Other"))

@@ -27,7 +27,7 @@ from graph.describe import describe
 from graph.description_model import Description
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
-from graph.namespaces import ID, rid
+from graph.namespaces import ID, iri_of
 from graph.store import Store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -139,7 +139,7 @@ def _dump_subgraph(store: Store, sub: Any, fmt: ox.RdfFormat) -> bytes:
     subjects = set(sub.nodes) | {d.get("claim") for _, _, d in sub.edges(data=True)}
     quads: list[ox.Quad] = []
     for s in sorted(x for x in subjects if x):
-        iri = s if s.startswith("http") else rid(s).value
+        iri = iri_of(s)
         quads.extend(store.quads(ox.NamedNode(iri), None, None, None))
     if not fmt.supports_datasets:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
