@@ -40,13 +40,16 @@ def parse_interval(text: str) -> Interval | None:
     year = int(m.group(1))
     if year < 1:
         return None
-    if m.group(3):
-        d = date(year, int(m.group(2)), int(m.group(3)))
-        return (d, d)
-    if m.group(2):
-        month = int(m.group(2))
-        nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    try:  # 2014-13 or 2014-02-30 is no date: None, never an exception
+        if m.group(3):
+            d = date(year, int(m.group(2)), int(m.group(3)))
+            return (d, d)
+        if m.group(2):
+            month = int(m.group(2))
+            nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    except ValueError:
+        return None
     return (date(year, 1, 1), date(year, 12, 31))
 
 

@@ -299,3 +299,10 @@ def test_shortest_path_follows_relations_not_places(names_server: str) -> None:
     back = path("org/buyer", "org/acme")
     assert back["direction"] == "backward" and back["edges"] == [
         "org/acme|org/buyer|supply/acme:supply"]
+
+
+def test_an_impossible_date_is_a_named_error_on_every_surface(server: str) -> None:
+    api = httpx.get(f"{server}/api/exposure/org/parent", params={"as_of": "2014-13"})
+    assert api.status_code == 422 and api.json()["field"] == "as_of"
+    page = httpx.get(f"{server}/exposure/org/parent", params={"as_of": "2014-02-30"})
+    assert page.status_code == 200 and 'role="alert">as_of:' in page.text
