@@ -80,8 +80,9 @@ def test_as_of_lives_in_the_url(pg: Any, base: str) -> None:
 
 
 def test_explorer_counts_only_what_it_draws(pg: Any, base: str) -> None:
-    pg.goto(base + "/explore")
+    pg.goto(base + "/explore?focus=Noldus%20Information%20Technology&depth=2")  # a name
     pg.wait_for_selector("#graph[data-stable='1']")
+    assert "org/noldus" in pg.evaluate("() => window.survkgGraph.network.getSelectedNodes()")
     pg.select_option("#f-country", index=1)
     counts = pg.evaluate(
         "() => { const g = window.survkgGraph; const ids = new Set(g.nodeView.getIds());"

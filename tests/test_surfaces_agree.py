@@ -91,7 +91,7 @@ filters = st.builds(Filters, max_hops=st.integers(1, 4),
                     technology=st.sampled_from([None, "technology/facial-recognition"]),
                     include_unverified=st.booleans(), max_paths=st.just(10_000))
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --------------------------------------------------------------------------- the view
@@ -186,7 +186,7 @@ def _summary(result: dict[str, Any]) -> tuple[Any, ...]:
              for p in result["paths"]])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[
+@settings(max_examples=8, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(subject=st.sampled_from(["org/parent", "O0", "org/o1"]), f=filters)
 def test_page_api_and_cli_give_one_result(server: str, cli_store: Path, subject: str,
