@@ -27,7 +27,7 @@ from api.settings import Settings
 from graph import entities, export_graph
 from graph.errors import InvalidParameter, UnknownEntity
 from graph.exposure import MAX_HOPS_LIMIT, Exposure, exposure
-from graph.namespaces import ID
+from graph.namespaces import iri_of
 from graph.projection import Projection, parse_interval
 from graph.store import Store
 
@@ -39,7 +39,7 @@ def history_years(proj: Projection, result: Exposure) -> list[int]:
     """The years in which the relations of ``result`` (its hops and the ownership and
     succession records that put members in the group) start, happen or end."""
     recs = {h.relation["iri"] for p in result.paths for h in p.hops}
-    recs |= {ID + v for m in result.group for v in m.via}
+    recs |= {iri_of(v) for m in result.group for v in m.via}
     years: set[int] = set()
     for rec in recs:
         r = proj.records.get(rec)
