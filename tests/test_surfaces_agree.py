@@ -28,8 +28,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.cli import cli
+from graph.describe import describe
 from graph.export_graph import build_view
 from graph.exposure import Filters, exposure
+from graph.exposure.evidence import entity_ref
+from graph.interchange.ftm_export import ftm_entities
 from graph.loading import open_store
 from graph.namespaces import local_id
 from graph.projection import build_projection
@@ -306,3 +309,22 @@ def test_an_impossible_date_is_a_named_error_on_every_surface(server: str) -> No
     assert api.status_code == 422 and api.json()["field"] == "as_of"
     page = httpx.get(f"{server}/exposure/org/parent", params={"as_of": "2014-02-30"})
     assert page.status_code == 200 and 'role="alert">as_of:' in page.text
+
+
+def test_seed_organisations_have_one_label_everywhere(seed_store: OxigraphStore) -> None:
+    """Every organisation and programme of the seeds: the description (entity page and
+    API), the exposure engine, the view and the FtM export name it alike."""
+    proj = build_projection(seed_store)
+    view = build_view(proj)
+    ftm = {e["id"]: e["properties"].get("name", []) for e in ftm_entities(seed_store)}
+    checked = 0
+    for node, data in view.nodes(data=True):
+        slug = "survkg-" + re.sub(r"[^A-Za-z0-9._-]+", "-", node).strip("-")
+        if slug not in ftm:
+            continue  # FtM carries organisations and programmes only
+        label = describe(seed_store, node).label
+        assert data["label"] == label, node
+        assert entity_ref(proj, iri(node)).label == label, node
+        assert ftm[slug] == [label], node
+        checked += 1
+    assert checked >= 20
