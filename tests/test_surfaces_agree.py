@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +35,7 @@ from graph.exposure import Filters, exposure
 from graph.exposure.evidence import entity_ref
 from graph.interchange.ftm_export import ftm_entities
 from graph.loading import open_store
+from graph.lookup import pick_label
 from graph.namespaces import local_id
 from graph.projection import build_projection
 from graph.store import OxigraphStore
@@ -328,3 +330,16 @@ def test_seed_organisations_have_one_label_everywhere(seed_store: OxigraphStore)
         assert ftm[slug] == [label], node
         checked += 1
     assert checked >= 20
+
+
+@given(st.permutations([
+    ("http://www.w3.org/2004/02/skos/core#prefLabel", ox.Literal("Pref", language="en")),
+    ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("中文", language="zh")),
+    ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("Plain")),
+    ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("English", language="en-GB")),
+    ("http://purl.org/dc/terms/title", ox.Literal("Title", language="en"))]))
+def test_the_label_rule_ignores_store_order(names: list[tuple[str, ox.Literal]]) -> None:
+    """rdfs:label before skos:prefLabel before dcterms:title; English, untagged, other."""
+    assert pick_label(names) == "English"
+    assert pick_label([n for n in names if n[1].language != "en-GB"]) == "Plain"
+    assert pick_label([n for n in names if "rdf-schema" not in n[0]]) == "Pref"
