@@ -83,7 +83,8 @@ def remote(server: str) -> SparqlHttpStore:
 
 
 @pytest.fixture(scope="module")
-def projections(remote: SparqlHttpStore, seed_store: OxigraphStore) -> tuple[Projection, Projection]:
+def projections(remote: SparqlHttpStore,
+                seed_store: OxigraphStore) -> tuple[Projection, Projection]:
     """The exposure projection built over each store (embedded, remote), once."""
     return build_projection(seed_store), build_projection(remote)
 
@@ -218,8 +219,8 @@ def test_a_location_with_an_unknown_scheme_is_refused_and_creates_nothing(
 def test_the_cli_refuses_an_unknown_scheme_without_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "SURVKG_STORE": "ftp://example.org/store",
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    out = subprocess.run([sys.executable, "-c", "from graph.cli import main; main()", "info"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", "from graph.cli import main; main()", "info"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "unknown store scheme 'ftp'" in out.stderr
     assert "Traceback" not in out.stderr
