@@ -64,7 +64,7 @@ def open_write(path: Path | None) -> OxigraphStore:
     with :class:`StoreInUse` when another process holds it."""
     location = path or default_store_path()
     try:
-        store = open_store(location)
+        store = open_store(path)
     except OSError as exc:
         if not _is_store(location):
             raise
@@ -83,7 +83,7 @@ def open_read(path: Path | None) -> OxigraphStore:
     """
     location = path or default_store_path()
     try:
-        return _close_with_command(open_store(location))
+        return _close_with_command(open_store(path))
     except OSError:
         if not _is_store(location):
             raise
