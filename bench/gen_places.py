@@ -92,6 +92,7 @@ def generate(iso: Path = ISO, locale: Path = LOCALE, version: str = "") -> str:
         zh = zh1.gettext(c["name"])
         if zh != c["name"]:
             lines.append(f"    skg:chineseName {_lit(zh, 'zh')} ;")
+        lines.append(f'    skg:nameNote "ISO 3166-1 {c["alpha_2"]}; names from Debian iso-codes."@en ;')
         lines.append(f'    skg:countryCode "{c["alpha_2"].lower()}" .')
         out.append("\n".join(lines) + "\n")
     out.append("# ---------------------------------------------------------------- China's provinces\n")
