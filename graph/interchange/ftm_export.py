@@ -37,6 +37,7 @@ from graph.namespaces import (
     SKOS,
     SKOS_ALTLABEL,
     local_id,
+    skg,
 )
 from graph.queries import with_prefixes
 from graph.store import Store
@@ -219,6 +220,11 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
 
     claims = _describe(store, ["Ownership", "Succession", "Participation", "Supply"])
     tech_labels = _labels(store, SKOS + "prefLabel")
+    # "FaceReader and/or The Observer XT": a supply with alternatives is classified by the
+    # alternatives' technology families (docs/ftm.md)
+    for alt in {o for d in claims.values() for o in _iris(d, SKG + "productAlternative")}:
+        tech_labels.update({alt: " / ".join(tech_labels[t.object] for t in store.quads(
+            alt, skg("technology"), None, None) if t.object in tech_labels)})
     for iri in sorted(claims, key=lambda i: i.value):
         desc = claims[iri]
         types = {t.value for t in _iris(desc, RDF_TYPE.value)}
@@ -277,7 +283,8 @@ def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[
         "authority": authority,
         "project": project,
         "classification": [tech_labels[t] for t in _iris(desc, SKG + "technology")
-                           if t in tech_labels],
+                           if t in tech_labels] or [
+            tech_labels[a] for a in _iris(desc, SKG + "productAlternative") if tech_labels.get(a)],
         "keywords": [labels[p] for p in _iris(desc, SKG + "product") if p in labels],
         "method": _texts(desc, SKG + "instrument"),
         "contractDate": date,
