@@ -96,7 +96,7 @@ def supply_when(proj: Projection, rec: str) -> tuple[Interval, str]:
             if (iv := _interval(s.date)) is not None]
     if ends:
         end, text = min(ends)
-        if end < hi:
+        if lo <= end < hi:  # (a source dated before the supply's start bounds nothing)
             hi = end
             note += f"; reported by {text} (earliest dated source)"
     return (lo, hi), note
@@ -117,7 +117,7 @@ def control_at_time(proj: Projection, rec: str, techs: Iterable[str]) -> Control
         else:
             why = ("no recorded regime applied then" if not found else
                    "its dates span " + " and ".join(proj.label(f) for f in found))
-            got = ControlStatus("unknown", " ".join(found), [], basis="at-supply-date",
+            got = ControlStatus("unknown", "", [], basis="at-supply-date",
                                 note=f"{note}: {why}")
         proj.cache[key] = got
     out: ControlStatus = proj.cache[key]
