@@ -11,8 +11,9 @@ Each country gets ``place:<slug>`` (the slug of its common name, so the seed's
 ``place:china``, ``place:united-states`` ... keep their IRIs), ``rdfs:label`` (ISO common
 name, else name), ``skos:altLabel`` (ISO name and official name where they differ),
 ``skg:countryCode`` (alpha-2 and alpha-3, lower case, alpha-2 as FollowTheMoney writes it:
-the one country-code property) and ``skg:chineseName`` (iso-codes' zh_CN translation, and the short form
-without the administrative suffix for provinces: 新疆 beside 新疆维吾尔自治区).
+the one country-code property) and ``skg:chineseName`` (iso-codes' zh_CN translation,
+and for provinces also the short form without the administrative suffix: 新疆 beside
+新疆维吾尔自治区).
 
 Run: ``python -m bench.gen_places [--iso-codes /usr/share/iso-codes] [--out seeds/countries.ttl]``
 """
@@ -92,10 +93,11 @@ def generate(iso: Path = ISO, locale: Path = LOCALE, version: str = "") -> str:
         zh = zh1.gettext(c["name"])
         if zh != c["name"]:
             lines.append(f"    skg:chineseName {_lit(zh, 'zh')} ;")
-        lines.append(f'    skg:nameNote "ISO 3166-1 {c["alpha_2"]}; names from Debian iso-codes."@en ;')
-        lines.append(f'    skg:countryCode "{c["alpha_2"].lower()}" , "{c["alpha_3"].lower()}" .')
+        code2, code3 = c["alpha_2"], c["alpha_3"]
+        lines.append(f'    skg:nameNote "ISO 3166-1 {code2}; names from Debian iso-codes."@en ;')
+        lines.append(f'    skg:countryCode "{code2.lower()}" , "{code3.lower()}" .')
         out.append("\n".join(lines) + "\n")
-    out.append("# ---------------------------------------------------------------- China's provinces\n")
+    out.append("# -------------------------------------------------------- China's provinces\n")
     for s in sorted(subdivisions, key=lambda s: s["code"]):
         if not s["code"].startswith("CN-") or s["code"] in _SKIP_SUBDIVISIONS:
             continue

@@ -73,7 +73,8 @@ def test_presence_weight_is_read_from_the_ontology() -> None:
     x:org/a a skg:Company ; rdfs:label "A" .
     x:org/b a skg:PublicSecurityBody ; rdfs:label "B" .
     x:src a skg:PressArticle ; dcterms:title "t" ; dcterms:publisher "p" .
-    x:risk a skg:RiskIndicator ; rdfs:label "r" ; skg:severity 1.0 ; skg:propagation skg:DirectOnly .
+    x:risk a skg:RiskIndicator ; rdfs:label "r" ; skg:severity 1.0 ;
+        skg:propagation skg:DirectOnly .
     x:flag a skg:RiskFlag ; skg:flagged x:org/b ; skg:indicator x:risk ; skg:evidence x:src ;
         skg:confidence skg:StatedInReport ; skg:status skg:Reported .
     x:p a skg:MarketPresence ; skg:presenceKind skg:ObservedDeployment ; skg:presentFirm x:org/a ;
@@ -157,8 +158,8 @@ def test_regime_follows_the_supply_date(date: str, status: str, regulation: str)
             skg:date "{date}"^^<http://www.w3.org/2001/XMLSchema#{kind}> ;
             skg:evidence <https://w3id.org/survkg/id/source/test> ;
             skg:confidence skg:StatedInReport ; skg:status skg:Reported .
-        <https://w3id.org/survkg/id/source/test> a skg:PressArticle ; <http://purl.org/dc/terms/title> "t" ;
-            <http://purl.org/dc/terms/publisher> "p" ;
+        <https://w3id.org/survkg/id/source/test> a skg:PressArticle ;
+            <http://purl.org/dc/terms/title> "t" ; <http://purl.org/dc/terms/publisher> "p" ;
             skg:date "2024"^^<http://www.w3.org/2001/XMLSchema#gYear> .
         """.encode(), ox.RdfFormat.TURTLE,
                              graph=ox.NamedNode("https://w3id.org/survkg/graph/test")))

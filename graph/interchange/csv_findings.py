@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import datetime as dt
+import difflib
 import hashlib
 import io
 import re

@@ -223,8 +223,9 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
     # "FaceReader and/or The Observer XT": a supply with alternatives is classified by the
     # alternatives' technology families (docs/ftm.md)
     for alt in {o for d in claims.values() for o in _iris(d, SKG + "productAlternative")}:
-        tech_labels.update({alt: " / ".join(tech_labels[t.object] for t in store.quads(
-            alt, skg("technology"), None, None) if t.object in tech_labels)})
+        techs = [t.object for t in store.quads(alt, skg("technology"), None, None)]
+        tech_labels[alt] = " / ".join(tech_labels[t] for t in techs
+                                      if isinstance(t, ox.NamedNode) and t in tech_labels)
     for iri in sorted(claims, key=lambda i: i.value):
         desc = claims[iri]
         types = {t.value for t in _iris(desc, RDF_TYPE.value)}
