@@ -41,7 +41,8 @@ _ROLE_KIND = {"SupplyFrom": "supply", "SupplyVia": "supply", "SupplyTo": "supply
               "OwnershipChild": "ownership", "SuccessionFrom": "succession",
               "SuccessionTo": "succession", "ParticipationMember": "participation",
               "ParticipationProgramme": "participation", "FlagTarget": "flag",
-              "FlagIndicator": "flag"}
+              "FlagIndicator": "flag", "PresenceFrom": "market-presence",
+              "PresenceVia": "market-presence", "PresenceTo": "market-presence"}
 
 _LABEL = f"<{RDFS}label>"
 
@@ -103,13 +104,14 @@ def build_view(store: Store) -> nx.MultiDiGraph:  # type: ignore[type-arg]
 def _claim_edges(claim: _Claim) -> list[tuple[str, str, str]]:
     r = claim.roles
     out: list[tuple[str, str, str]] = []
-    if claim.kind == "supply":
-        chain = r.get("SupplyFrom", [])[:1] + sorted(r.get("SupplyVia", []))
-        to = r.get("SupplyTo", [])
-        out.extend((a, b, "supply") for a, b in itertools.pairwise(chain))
+    if claim.kind in ("supply", "market-presence"):
+        role = "Supply" if claim.kind == "supply" else "Presence"
+        chain = r.get(role + "From", [])[:1] + sorted(r.get(role + "Via", []))
+        to = r.get(role + "To", [])
+        out.extend((a, b, claim.kind) for a, b in itertools.pairwise(chain))
         for rec in to:
             if chain:
-                out.append((chain[-1], rec, "supply"))
+                out.append((chain[-1], rec, claim.kind))
         ends = to or chain[-1:]
         for prog in r.get("SupplyProgramme", []):
             for end in ends:
