@@ -490,3 +490,42 @@ def test_corporate_lineage(seed_store: OxigraphStore) -> None:
                   skg:successor ?mid . ?b skg:predecessor ?mid ;
                   skg:successor <{rid("org/idemia").value}> }}"""
     assert bool(seed_store.query(chain))
+
+
+# ---------------------------------------------------------------- issue 12 shapes
+
+ALTERNATIVES = """
+ex:fr a skg:Product ; <http://www.w3.org/2000/01/rdf-schema#label> "FR" ; skg:maker ex:maker .
+ex:ox a skg:Product ; <http://www.w3.org/2000/01/rdf-schema#label> "OX" ; skg:maker ex:maker .
+ex:s a skg:Supply ; skg:supplier ex:maker ; skg:recipient ex:buyer ; {body} ;
+    skg:evidence ex:src ; skg:confidence skg:ReportedByPress ; skg:status skg:Reported .
+"""
+
+
+@pytest.mark.parametrize(("body", "ok", "message"), [
+    ('skg:productAlternative ex:fr , ex:ox ; skg:alternativesNote "press not specific"@en',
+     True, ""),
+    ('skg:productAlternative ex:fr , ex:ox', False, "skg:alternativesNote"),
+    ('skg:productAlternative ex:fr ; skg:alternativesNote "x"@en', False, "at least two"),
+    ('skg:productAlternative ex:fr , ex:ox ; skg:product ex:fr ; skg:alternativesNote "x"@en',
+     False, "no certain skg:product")])
+def test_alternatives_shape(body: str, ok: bool, message: str) -> None:
+    conforms, violations = _validate(ALTERNATIVES.format(body=body))
+    assert conforms is ok, violations
+    assert message in violations
+
+
+PRESENCE = """
+ex:p a skg:MarketPresence ; skg:presentFirm ex:maker ; {body}
+    skg:evidence ex:src ; skg:confidence skg:ReportedByPress ; skg:status skg:Reported .
+"""
+
+
+@pytest.mark.parametrize(("body", "ok", "message"), [
+    ("skg:presentAmong ex:buyer ; skg:presenceKind skg:Listing ;", True, ""),
+    ("skg:presenceKind skg:Listing ;", False, "skg:presentAmong"),
+    ("skg:presentAmong ex:buyer ;", False, "skg:presenceKind")])
+def test_market_presence_shape(body: str, ok: bool, message: str) -> None:
+    conforms, violations = _validate(PRESENCE.format(body=body))
+    assert conforms is ok, violations
+    assert message in violations
