@@ -169,3 +169,18 @@ def test_regime_follows_the_supply_date(date: str, status: str, regulation: str)
     assert then is not None and then.status == status
     assert then.regulation.removeprefix("https://w3id.org/survkg/id/") == regulation \
         or (regulation == "" and "spans" in (then.note or ""))
+
+
+def test_presence_relation_is_not_called_a_supply(proj: Projection) -> None:
+    (path,) = paths_between(proj, iri("org/axis-communications"),
+                            iri("org/chinese-surveillance-tender-issuers")).paths
+    assert {h.relation["kind"] for h in path.hops} == {"market-presence"}
+
+
+def test_presence_hop_is_never_worded_as_supplied(proj: Projection) -> None:
+    from graph.exposure.render import paths_text
+    text = paths_text(paths_between(proj, iri("org/axis-communications"),
+                                    iri("org/chinese-surveillance-tender-issuers")))
+    assert "present, via (market presence (listing)" in text
+    assert "present among (market presence (listing)" in text
+    assert "supplied" not in text.split("source:")[0]

@@ -327,7 +327,8 @@ def _hop_model(proj: Projection, e: Edge) -> Hop:
     reliability = reliability_of(proj, e.rec)
     return Hop(
         from_=local_id(e.src), to=local_id(e.dst),
-        relation={**ref_dict(proj, e.rec), "kind": r.kind}, role=e.role, product=product,
+        relation={**ref_dict(proj, e.rec), "kind": r.link_kind if r.kind == "supply"
+                  else r.kind}, role=e.role, product=product,
         technology=[ref_dict(proj, t) for t in sorted(r.technologies)],
         date={"date": r.date, "start": r.start, "end": r.end},
         status=status_of(proj, e.rec), counts=proj.counts(e.rec),

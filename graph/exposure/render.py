@@ -20,6 +20,8 @@ from graph.exposure.model import (
 
 _VERB = {"supply": "supplied", "via-in": "supplied, via", "via-out": "passed on to",
          "programme": "for programme", "participation": "takes part in"}
+#: A market-presence hop (a listing, endorsement, ...) never says "supplied".
+_PRESENCE_VERB = {"supply": "present among", "via-in": "present, via", "via-out": "present among"}
 
 
 def _how(inherited: dict[str, Any]) -> str:
@@ -48,11 +50,12 @@ def path_lines(p: Path, n: int) -> list[str]:
         tech = ", ".join(t["label"] for t in h.technology) or "technology not stated"
         if h.alternatives:
             tech = f"{h.alternatives['text']} (one or more; {tech})"
+        verbs = _PRESENCE_VERB if h.link.get("kind") == "market-presence" else _VERB
         if h.link.get("kind") not in (None, "supply", "participation"):
             status = f"{h.link['label']}, {status}"
         when = h.date.get("date") or "-".join(x for x in (h.date.get("start"),
                                                            h.date.get("end")) if x) or "undated"
-        lines.append(f"       {labels[h.from_]} -> {labels[h.to]}: {_VERB.get(h.role, h.role)}"
+        lines.append(f"       {labels[h.from_]} -> {labels[h.to]}: {verbs.get(h.role, h.role)}"
                      f" ({status}, {h.confidence.label}, {when}; {tech}) [{h.relation['id']}]")
         if h.reliability.get("warning"):
             lines.append(f"         ! {h.reliability['warning']}")
