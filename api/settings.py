@@ -41,6 +41,13 @@ class Settings:
     #: One extra bearer token accepted on every write route, besides those made with
     #: ``survkg token create`` (audited as ``env:SURVKG_WRITE_TOKEN``); None: only those.
     write_token: str | None = None
+    #: Move each query worker into an empty network namespace (where the system allows
+    #: it): defence in depth behind the parse check. Tests turn it off to show the check
+    #: alone keeps queries off the network.
+    worker_network_isolation: bool = True
+    #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query
+    #: that needs more kills only its worker.
+    worker_memory_mb: int = 4096
     #: Folder holding the npm-installed editor assets (default: api/assets/node_modules).
     assets_dir: Path | None = None
 

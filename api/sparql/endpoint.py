@@ -51,7 +51,9 @@ class SparqlEndpoint:
         self.store = store
         self.settings = settings
         self.pool = WorkerPool(store, size=settings.max_concurrent_queries,
-                               timeout=settings.query_timeout)
+                               timeout=settings.query_timeout,
+                               isolate=settings.worker_network_isolation,
+                               memory_mb=settings.worker_memory_mb)
         self._update_lock = asyncio.Lock()
 
     def _base(self, request: Request) -> str:

@@ -41,7 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from api.sparql.worker import Snapshot, Task
-from graph.errors import QueryError, QueryTimeout, SurvkgError
+from graph.errors import QueryError, QueryRefused, QueryTimeout, SurvkgError
 from graph.store import Store
 
 #: How long a fresh worker may take to open its snapshot before it counts as failed.
@@ -89,16 +89,20 @@ class _Worker:
             self.process.stdin.close()
 
 
-async def _start_process() -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "api.sparql.worker",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LIMIT)
+def _raise_for(message: tuple[Any, ...]) -> None:
+    """The typed error for a worker's refusal or failure."""
+    if message[0] == "refused":
+        raise QueryRefused(message[1])
+    raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "") + message[1])
 
 
 class WorkerPool:
     def __init__(self, store: Store, *, size: int, timeout: float,
-                 workdir: Path | None = None) -> None:
+                 workdir: Path | None = None, isolate: bool = True,
+                 memory_mb: int = 0) -> None:
         self.store = store
+        self.isolate = isolate
+        self.memory_mb = memory_mb
         self.size = max(1, size)
         self.timeout = timeout
         self._workdir_parent = workdir
@@ -144,8 +148,15 @@ class WorkerPool:
             return snap
 
     # -- workers ---------------------------------------------------------------
+    async def _start_process(self) -> asyncio.subprocess.Process:
+        flags = [] if self.isolate else ["--no-isolation"]
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "api.sparql.worker", *flags,
+            f"--memory-mb={self.memory_mb}",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LIMIT)
+
     async def _spawn(self, snap: Snapshot) -> _Worker:
-        w = _Worker(await _start_process(), snap.version)
+        w = _Worker(await self._start_process(), snap.version)
         self._all = {x for x in self._all if x.alive}
         self._all.add(w)
         w.ready = asyncio.get_running_loop().create_task(self._handshake(w, snap))
@@ -174,6 +185,10 @@ class WorkerPool:
         snap = await self.snapshot()
         while len(self._idle) < self.size:
             self._idle.append(await self._spawn(snap))
+        # Serve only once the workers are ready (each imports the query checker's parser),
+        # so that a first query's time limit is not spent waiting for one.
+        ready = [w.ready for w in self._idle if w.ready is not None]
+        await asyncio.gather(*ready, return_exceptions=True)
 
     async def _acquire(self, snap: Snapshot) -> _Worker:
         w = self._idle.pop() if self._idle else await self._spawn(snap)
@@ -237,8 +252,8 @@ class WorkerPool:
             elapsed = time.perf_counter() - started
             if message[0] == "ok":
                 return Result(message[1], message[2], elapsed)
-            prefix = "SPARQL syntax error: " if message[0] == "syntax" else ""
-            raise QueryError(prefix + message[1])
+            _raise_for(message)
+            raise AssertionError("unreachable")
         finally:
             self._slots.release()
 
@@ -257,7 +272,7 @@ class WorkerPool:
 
     async def check_update(self, text: str) -> None:
         """Parse an update in a throw-away worker process (the parser can crash)."""
-        w = _Worker(await _start_process(), -1)
+        w = _Worker(await self._start_process(), -1)
         try:
             await w.send(text)
             message = await asyncio.wait_for(w.recv(), self.timeout)
@@ -268,8 +283,7 @@ class WorkerPool:
         finally:
             await w.kill()
         if message[0] != "ok":
-            raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "")
-                             + message[1])
+            _raise_for(message)
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers (tests check that killed ones are gone)."""

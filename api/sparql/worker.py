@@ -3,16 +3,20 @@
 A worker opens one read-only snapshot of the store, says it is ready, then answers tasks
 from its pipe one at a time: run the query, cut the result at the row limit, serialise it
 and send back the bytes. The parent kills it when a query runs past its time limit, so
-nothing here needs to be interruptible. It imports only pyoxigraph and the standard
-library's light modules so that a fresh worker starts fast.
+nothing here needs to be interruptible. Each text is checked on its parse tree
+(:mod:`api.sparql.parsed`) before the engine sees it, in this process, under the same time
+limit; importing that parser is most of a fresh worker's start-up (about 0.5 s).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import os
 import pickle
+import re
+import resource
 import struct
 import sys
 from collections.abc import Iterator
@@ -21,6 +25,8 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from api.sparql.parsed import SERVICE_REFUSED, ParsedSyntaxError, check_query, check_update
+from graph.errors import QueryRefused
 from graph.namespaces import PREFIXES
 
 RESULT_FORMATS = {
@@ -37,6 +43,10 @@ RDF_FORMATS = {
 }
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG, _SIGKILL = 1, 9
+#: An engine error that tells of a network attempt is never shown as such (it would make
+#: the endpoint a port scanner): the parse check should have refused it already.
+_NETWORK_ERROR = re.compile(r"os error \d+|connection|network|unreachable|\bdns\b|service",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -154,13 +164,18 @@ def _solutions(result: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[byte
     return parsed.serialize(format=RESULT_FORMATS[fmt]) or b"", cut
 
 
+def _graph_names(store: ox.Store) -> set[str]:
+    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
 def execute(store: ox.Store, task: Task) -> tuple[bytes, bool]:
+    checked = check_query(task.text, base=task.base, local=lambda: _graph_names(store))
     kwargs: dict[str, Any] = {"base_iri": task.base, "prefixes": PREFIXES}
     if task.default_graph is not None or task.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graph or []]
         if task.named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
-    elif not task.from_query:
+    elif not (task.from_query or checked.has_from):
         kwargs["use_default_graph_as_union"] = True
     return serialize(store.query(task.text, **kwargs), task.fmt, task.max_rows)
 
@@ -179,25 +194,48 @@ def write_frame(stream: BinaryIO, message: Any) -> None:
     stream.flush()
 
 
+def engine_error(exc: BaseException) -> str:
+    """The engine's message, unless it tells of a network attempt."""
+    text = f"{type(exc).__name__}: {exc}"
+    return SERVICE_REFUSED if _NETWORK_ERROR.search(text) else text
+
+
 def answer(store: ox.Store, task: Task) -> tuple[Any, ...]:
     try:
         body, cut = execute(store, task)
         return ("ok", body, cut)
-    except SyntaxError as exc:
+    except QueryRefused as exc:
+        return ("refused", str(exc))
+    except (SyntaxError, ParsedSyntaxError) as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        return ("error", f"{type(exc).__name__}: {exc}")
+        return ("error", engine_error(exc))
 
 
-def check_update(text: str) -> tuple[Any, ...]:
-    """Parse (and run, on an empty store) an update, in a process that may crash."""
+def parse_update(text: str, base: str | None = None) -> tuple[Any, ...]:
+    """Check an update on its parse tree, then parse it with the engine (may crash).
+
+    The engine parses it by running it on an empty in-memory store, once the tree showed
+    nothing in it reaches outside the store.
+    """
     try:
+        check_update(text, base=base)
         ox.Store().update(text)
         return ("ok",)
-    except SyntaxError as exc:
+    except QueryRefused as exc:
+        return ("refused", str(exc))
+    except (SyntaxError, ParsedSyntaxError) as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError) as exc:
-        return ("error", str(exc))
+        return ("error", engine_error(exc))
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this worker's data segment (heap and anonymous maps): past it, it dies alone."""
+    if megabytes > 0:
+        cap = megabytes * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 
 
 def main() -> None:
@@ -207,14 +245,21 @@ def main() -> None:
     ``("ready", version)``, then one answer per :class:`Task`), or an update text to
     check once.
     """
+    args = argparse.ArgumentParser(prog="api.sparql.worker")
+    args.add_argument("--no-isolation", action="store_true",
+                      help="keep the server's network (tests of the parse check)")
+    args.add_argument("--memory-mb", type=int, default=0)
+    opts = args.parse_args()
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the frames
     inp = sys.stdin.buffer
     die_with_parent()
-    isolate_network()
+    if not opts.no_isolation:
+        isolate_network()
+    limit_memory(opts.memory_mb)
     job = read_frame(inp)
     if isinstance(job, str):
-        write_frame(out, check_update(job))
+        write_frame(out, parse_update(job))
         return
     store = open_snapshot(job)
     write_frame(out, ("ready", job.version))
