@@ -48,6 +48,13 @@ class Settings:
     #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query
     #: that needs more kills only its worker.
     worker_memory_mb: int = 4096
+    #: Seconds a client has to send a request's headers (slowloris); then it is cut off.
+    header_timeout: float = 10.0
+    #: Seconds a request body may take to arrive, from its headers; then 408.
+    body_timeout: float = 30.0
+    #: Comma-separated addresses (or networks) of reverse proxies whose
+    #: ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed; empty: none (the default).
+    trusted_proxies: str = ""
     #: Folder holding the npm-installed editor assets (default: api/assets/node_modules).
     assets_dir: Path | None = None
 

@@ -45,14 +45,17 @@ def parse_interval(text: str) -> Interval | None:
     year = int(m.group(1))
     if year < 1:
         return None
-    if m.group(3):
-        d = date(year, int(m.group(2)), int(m.group(3)))
-        return (d, d)
-    if m.group(2):
-        month = int(m.group(2))
-        nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
-    return (date(year, 1, 1), date(year, 12, 31))
+    try:  # 2019-02-29 and month 13 match the pattern but are no dates
+        if m.group(3):
+            d = date(year, int(m.group(2)), int(m.group(3)))
+            return (d, d)
+        if m.group(2):
+            month = int(m.group(2))
+            nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+        return (date(year, 1, 1), date(year, 12, 31))
+    except ValueError:
+        return None
 
 
 class Edge(NamedTuple):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import pickle
 import shutil
 import struct
@@ -47,6 +48,32 @@ from graph.store import Store
 #: How long a fresh worker may take to open its snapshot before it counts as failed.
 READY_TIMEOUT = 300.0
 _LIMIT = 2**31
+
+
+_PREFIX = "survkg-snapshots-"
+
+
+def clean_stale_snapshots(parent: Path) -> list[Path]:
+    """Remove snapshot folders of server processes that are gone (killed with -9).
+
+    A folder is named ``survkg-snapshots-<pid>-<random>``; it is left alone while a
+    process of that id runs (it may be another server's).
+    """
+    removed = []
+    for folder in parent.glob(_PREFIX + "*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, another user's
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 class Busy(SurvkgError):
@@ -178,7 +205,8 @@ class WorkerPool:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
             self._snap_lock = asyncio.Lock()
-            self._workdir = Path(tempfile.mkdtemp(prefix="survkg-snapshots-",
+            clean_stale_snapshots(Path(self._workdir_parent or tempfile.gettempdir()))
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-",
                                                   dir=self._workdir_parent))
             # Also removed if the pool is dropped without aclose() (e.g. a killed loop).
             weakref.finalize(self, shutil.rmtree, self._workdir, True)
@@ -275,6 +303,9 @@ class WorkerPool:
         w = _Worker(await self._start_process(), -1)
         try:
             await w.send(text)
+            # The worker says when it starts on the text: its start-up (imports) is not
+            # part of the update's time limit.
+            await asyncio.wait_for(w.recv(), READY_TIMEOUT)
             message = await asyncio.wait_for(w.recv(), self.timeout)
         except TimeoutError:
             raise QueryTimeout("the update took too long to check") from None
