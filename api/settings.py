@@ -26,6 +26,9 @@ class Settings:
     max_query_depth: int = 64
     #: Queries executed at the same time; more wait up to ``query_timeout``, then get 503.
     max_concurrent_queries: int = 4
+    #: Queries one client address runs at the same time (0: no cap); its others wait
+    #: behind its own, so one client cannot hold every worker while others wait.
+    max_queries_per_client: int = 1
     #: Rows a SELECT returns at most; more are cut and the response is flagged.
     max_result_rows: int = 10_000
     #: Requests per client address per minute before 429 (0 disables).

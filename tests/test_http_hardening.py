@@ -7,6 +7,7 @@ non-SILENT DROP GRAPH of a graph the store has.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import os
 import socket
 import subprocess
@@ -144,3 +145,27 @@ def test_drop_graph_of_an_existing_graph_runs_and_a_missing_one_says_so() -> Non
                        headers=auth)
         assert r.status_code == 400 and "nothing was changed" in r.json()["detail"]
         assert f"{EX}nope" in r.json()["detail"]
+
+
+def test_one_busy_client_cannot_hold_every_worker() -> None:
+    # Two workers; client A sends three hostile queries at once, then client B one
+    # small one. A holds one worker at a time, so B is answered while A's first query
+    # still runs (before the cap, A held both workers and B queued behind A's third).
+    store = open_store(memory=True)
+    store.extend([ox.Quad(ox.NamedNode(f"{EX}n{i}"), ox.NamedNode(EX + "p"),
+                          ox.NamedNode(f"{EX}n{i + 1}"), ox.NamedNode(EX + "g"))
+                  for i in range(300)])
+    cartesian = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with serve(store, query_timeout=3.0, max_concurrent_queries=2,
+               trusted_proxies="127.0.0.1") as srv, cf.ThreadPoolExecutor(4) as pool:
+        def ask(query: str, client: str) -> httpx.Response:
+            return httpx.get(srv.url + "/sparql", params={"query": query}, timeout=30,
+                             headers={"X-Forwarded-For": client})
+
+        a = [pool.submit(ask, cartesian, "10.0.0.1") for _ in range(3)]
+        time.sleep(0.5)
+        b = ask("ASK { ?s ?p ?o }", "10.0.0.2")
+        assert b.status_code == 200 and b.json()["boolean"] is True
+        assert not any(f.done() for f in a), "B was answered while A's queries ran"
+        statuses = sorted(f.result().status_code for f in a)
+    assert statuses[0] == 408 and statuses[-1] == 503  # A's own queue, not everyone's

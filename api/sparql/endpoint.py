@@ -53,7 +53,8 @@ class SparqlEndpoint:
         self.pool = WorkerPool(store, size=settings.max_concurrent_queries,
                                timeout=settings.query_timeout,
                                isolate=settings.worker_network_isolation,
-                               memory_mb=settings.worker_memory_mb)
+                               memory_mb=settings.worker_memory_mb,
+                               per_client=settings.max_queries_per_client)
         self._update_lock = asyncio.Lock()
 
     def _base(self, request: Request) -> str:
@@ -104,7 +105,8 @@ class SparqlEndpoint:
             check_local_graphs(found.from_named, local, "FROM NAMED")
             task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
         try:
-            result = await self.pool.run(task)
+            result = await self.pool.run(task, request.client.host if request.client
+                                         else None)
         except Busy as exc:
             retry = str(max(1, math.ceil(s.query_timeout)))
             return _error(503, exc, {"Retry-After": retry})

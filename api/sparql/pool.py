@@ -8,6 +8,7 @@ only waits on the worker's pipe, asynchronously: the event loop never blocks.
   its worker killed (SIGKILL); the slot gets a fresh worker straight away.
 - **Concurrency.** ``max_concurrent_queries`` slots, one worker each. A request that
   waits longer than ``query_timeout`` for a slot is answered 503 with Retry-After.
+  One client address holds at most ``max_queries_per_client`` slots at a time.
 - **Crashes.** A worker that dies mid-query yields a clear error and is replaced; the
   server process never runs the engine's parser on public input.
 - **Freshness.** Workers read a *snapshot* of the store at a version: a RocksDB
@@ -81,6 +82,22 @@ class Busy(SurvkgError):
 
 
 @dataclass
+class _ClientSlots:
+    slots: asyncio.Semaphore
+    users: int = 0
+
+
+async def _wait_for_slot(slots: asyncio.Semaphore, wait: float, busy: str) -> None:
+    if not slots.locked():  # fast path: no waiter task
+        await slots.acquire()
+        return
+    try:
+        await asyncio.wait_for(slots.acquire(), wait)
+    except TimeoutError:
+        raise Busy(busy) from None
+
+
+@dataclass
 class Result:
     body: bytes
     truncated: bool
@@ -126,8 +143,10 @@ def _raise_for(message: tuple[Any, ...]) -> None:
 class WorkerPool:
     def __init__(self, store: Store, *, size: int, timeout: float,
                  workdir: Path | None = None, isolate: bool = True,
-                 memory_mb: int = 0) -> None:
+                 memory_mb: int = 0, per_client: int = 0) -> None:
         self.store = store
+        self.per_client = per_client
+        self._clients: dict[str, _ClientSlots] = {}
         self.isolate = isolate
         self.memory_mb = memory_mb
         self.size = max(1, size)
@@ -232,18 +251,38 @@ class WorkerPool:
             await w.ready
         return w
 
-    async def run(self, task: Task) -> Result:
-        """Run ``task`` in a worker within the time limit."""
+    async def run(self, task: Task, client: str | None = None) -> Result:
+        """Run ``task`` in a worker within the time limit.
+
+        A client (an address) runs at most ``per_client`` queries at once: its further
+        queries wait behind its own, not in the common queue, so a client with many
+        threads cannot keep every worker busy while others wait (it gets 503 first).
+        """
+        if client is None or self.per_client <= 0:
+            return await self._run(task, self.timeout)
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        own = self._clients.get(client)
+        if own is None:
+            own = self._clients[client] = _ClientSlots(asyncio.Semaphore(self.per_client))
+        own.users += 1
+        try:
+            await _wait_for_slot(own.slots, self.timeout, "your earlier queries are still "
+                                 "running; retry once they have finished")
+            try:
+                left = deadline - asyncio.get_running_loop().time()
+                return await self._run(task, max(left, 0.0))
+            finally:
+                own.slots.release()
+        finally:
+            own.users -= 1
+            if own.users == 0:
+                self._clients.pop(client, None)
+
+    async def _run(self, task: Task, wait: float) -> Result:
         if self._slots is None:
             await self.start()
         assert self._slots is not None
-        if self._slots.locked():  # wait for a slot, up to the time limit
-            try:
-                await asyncio.wait_for(self._slots.acquire(), self.timeout)
-            except TimeoutError:
-                raise Busy("all query workers are busy; retry shortly") from None
-        else:  # fast path: no waiter task
-            await self._slots.acquire()
+        await _wait_for_slot(self._slots, wait, "all query workers are busy; retry shortly")
         try:
             snap = await self.snapshot()
             w = await self._acquire(snap)
