@@ -292,13 +292,16 @@ def test_updates_need_the_token_are_transactional_and_audited(tmp_path: Path) ->
         srv.app.state.audit.verify()
         entries = srv.app.state.audit.entries()
     text = (tmp_path / "store" / AUDIT_FILE).read_text()
-    assert [e["outcome"].split(":")[0] for e in entries] == ["refused", "refused", "ok",
-                                                             "refused"]
-    assert [e["actor"] for e in entries] == ["anonymous", "invalid token", "alice",
-                                             "env:SURVKG_WRITE_TOKEN"]
+    # An update is recorded "started" (with its text) before it runs, then its outcome.
+    assert [e["outcome"].split(":")[0] for e in entries] == [
+        "refused", "refused", "started", "committed", "started", "refused"]
+    assert [e["actor"] for e in entries] == ["anonymous", "invalid token", "alice", "alice",
+                                             "env:SURVKG_WRITE_TOKEN", "env:SURVKG_WRITE_TOKEN"]
     assert all(e["operation"] == "sparql-update" for e in entries)
+    assert entries[2]["update_id"] == entries[3]["update_id"] != entries[4]["update_id"]
     assert "s3cret" not in text and secret not in text
     assert entries[2]["update"] == insert and entries[2]["bytes"] == len(insert)
+    assert all("state/sparql-updates" not in g.value for g in store.named_graphs())
 
 
 def test_json_ld_output_names_no_remote_context(server: Server) -> None:

@@ -28,6 +28,7 @@ from api.sparql.worker import Task
 from graph.audit import AuditLog
 from graph.errors import QueryError, QueryRefused
 from graph.store import Store
+from graph.updates import run_audited as audited_update
 
 TRUNCATED_HEADER = "X-SPARQL-Results-Truncated"
 _EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
@@ -137,14 +138,15 @@ class SparqlEndpoint:
         try:
             text = self._prepare_update(request, op)
             await self.pool.check_update(text)
-            async with self._update_lock:
-                await asyncio.to_thread(self._run_update, text)
         except QueryError as exc:
             await audit.arecord(actor=who, outcome=updates.describe_error(exc), **entry,
                                 seconds=round(time.perf_counter() - started, 4))
             raise
-        await audit.arecord(actor=who, outcome="ok", **entry,
-                            seconds=round(time.perf_counter() - started, 4))
+        # Recorded "started" before it runs and "committed" after (graph/updates.py).
+        fields = {k: v for k, v in entry.items() if k != "operation"}
+        async with self._update_lock:
+            await asyncio.to_thread(lambda: audited_update(self.store, audit, text,
+                                                           actor=who, **fields))
         return Response(status_code=204)
 
     def _prepare_update(self, request: Request, op: protocol.Operation) -> str:
@@ -159,12 +161,6 @@ class SparqlEndpoint:
             text = add_using(text, found.where_offsets, op.default_graphs, op.named_graphs)
         # The service's base IRI is the endpoint; a BASE in the text overrides it.
         return f"BASE <{self._base(request)}>\n{text}"
-
-    def _run_update(self, text: str) -> None:
-        try:
-            self.store.update(text)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"update failed, nothing was changed: {exc}") from exc
 
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
