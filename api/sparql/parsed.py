@@ -160,7 +160,7 @@ def _parse_query(text: str, base: str | None) -> Checked:
     for node in _walk(tree[1]):
         dataset += _dataset(node, prologue)
     # Only the top-level query names the dataset; a subquery cannot (the grammar).
-    return Checked(form=_FORMS.get(getattr(tree[1], "name", ""), None),
+    return Checked(form=_FORMS.get(getattr(tree[1], "name", "")),
                    dataset=tuple(dataset), has_from=bool(_field(tree[1], "datasetClause")))
 
 

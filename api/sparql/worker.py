@@ -25,7 +25,8 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from api.sparql.parsed import SERVICE_REFUSED, ParsedSyntaxError, check_query, check_update
+from api.sparql.inspect import SERVICE_REFUSED
+from api.sparql.parsed import ParsedSyntaxError, check_query, check_update
 from graph.errors import QueryRefused
 from graph.namespaces import PREFIXES
 
