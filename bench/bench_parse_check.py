@@ -12,6 +12,7 @@ process. Results go to bench/results/parse_check.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import statistics
 import time
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from api.settings import Settings
 from api.sparql import parsed
 from api.sparql.inspect import inspect
-from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "parse_check.md"
@@ -64,10 +65,8 @@ def _median(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        try:
+        with contextlib.suppress(Exception):  # a refusal costs the same; time counts
             fn()
-        except Exception:  # noqa: BLE001 (a refusal costs the same; only time counts)
-            pass
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
