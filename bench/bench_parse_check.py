@@ -106,7 +106,7 @@ def main() -> None:
         "- pyoxigraph's parser is fast but exposes no tree, and cannot run a query without "
         "its SERVICE client; rdflib's parser gives the tree the check needs, at 10 to "
         "1,000 times the cost.\n"
-        "- Everyday queries cost ~5 to 40 ms to check (the machine was loaded: 1 to 35 ms when quieter), once per worker (checked texts are "
+        "- Everyday queries cost ~1 to 40 ms to check, once per worker (checked texts are "
         "cached). Long texts of many expressions cost seconds, so the check runs in the "
         "query worker, under the query's time limit: a text too costly to check ends like "
         "a query too costly to run (408), and the server keeps answering meanwhile.\n"
