@@ -112,10 +112,11 @@ def test_forwarded_for_is_ignored_unless_from_a_trusted_proxy() -> None:
                     for i in range(4)]
 
     # Untrusted (the default): every request is the loopback client's; the 3rd is 429.
-    with serve(store, rate_limit_per_minute=2) as srv:
+    with serve(store, rate_limit_per_minute=2, max_concurrent_queries=1) as srv:
         assert statuses(srv) == [200, 200, 429, 429]
     # From a configured proxy, each forwarded address is its own client.
-    with serve(store, rate_limit_per_minute=2, trusted_proxies="127.0.0.1") as srv:
+    with serve(store, rate_limit_per_minute=2, trusted_proxies="127.0.0.1",
+               max_concurrent_queries=1, max_queries_per_client=0) as srv:
         assert statuses(srv) == [200, 200, 200, 200]
 
 
@@ -136,7 +137,7 @@ def test_drop_graph_of_an_existing_graph_runs_and_a_missing_one_says_so() -> Non
     g = ox.NamedNode(EX + "g")
     store.extend([ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("o"), g)])
     auth = {"Authorization": "Bearer t0k"}
-    with serve(store, updates_enabled=True, write_token="t0k") as srv:
+    with serve(store, updates_enabled=True, write_token="t0k", max_concurrent_queries=1) as srv:
         r = httpx.post(srv.url + "/sparql", data={"update": f"DROP GRAPH <{EX}g>"},
                        headers=auth)
         assert r.status_code == 204, r.text

@@ -102,7 +102,7 @@ def test_update_load_is_refused_even_with_a_token(isolated: bool) -> None:
     listener = Listener()
     store = open_store(memory=True)
     try:
-        with serve(store, updates_enabled=True, write_token="t0k",
+        with serve(store, updates_enabled=True, write_token="t0k", max_concurrent_queries=1,
                    worker_network_isolation=isolated) as srv:
             r = httpx.post(srv.url + "/sparql", data={"update": f"LOAD <{listener.url}/x.ttl>"},
                            headers={"Authorization": "Bearer t0k"})
