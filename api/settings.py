@@ -45,7 +45,8 @@ class Settings:
     #: ``survkg token create`` (audited as ``env:SURVKG_WRITE_TOKEN``); None: only those.
     write_token: str | None = None
     #: Move each query worker into an empty network namespace (where the system allows
-    #: it): defence in depth behind the parse check. Tests turn it off to show the check
+    #: it) and forbid it Internet sockets (seccomp): defence in depth behind the parse
+    #: check. Tests turn it off to show the check
     #: alone keeps queries off the network.
     worker_network_isolation: bool = True
     #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query

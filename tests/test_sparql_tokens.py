@@ -10,8 +10,11 @@ the same listener does see the engine's SERVICE request.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psutil
@@ -23,6 +26,7 @@ from graph.errors import QueryError
 from graph.loading import open_store
 from tests.sparql_support import Listener, Server, serve
 
+ROOT = Path(__file__).resolve().parent.parent
 LITERALS = [
     "true", "false", "1", "-1", "+7", "1.5", ".5", "1.5e3", "2E-1", '"s"', "'s'",
     '"""s"""', "'''s'''", '"s"@en', '"s"@en-GB', '"s"^^<http://www.w3.org/2001/XMLSchema#string>',
@@ -132,3 +136,27 @@ def test_the_parse_check_alone_refuses_the_whole_corpus() -> None:
                    "PREFIX f: <file:///> DELETE { ?s ?p ?o } USING f:etc WHERE { ?s ?p ?o }"):
         with pytest.raises(QueryError):
             check_update(update, base=None)
+
+
+def test_without_a_namespace_the_socket_filter_still_stops_the_engine(
+        listener: Listener) -> None:
+    # Defence in depth that needs no privilege: the seccomp filter the isolated workers
+    # install. In a child process (the filter cannot be removed once set).
+    child = f"""
+import socket, pyoxigraph as ox
+from api.sparql.worker import forbid_inet_sockets
+assert forbid_inet_sockets()
+try:
+    list(ox.Store().query("SELECT * {{ SERVICE <{listener.url}/x> {{ ?s ?p ?o }} }}"))
+except OSError as exc:
+    print("engine:", exc)
+a, b = socket.socketpair()  # local sockets and files still work
+print("ok")
+"""
+    before = listener.connections
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert "engine: Permission denied" in out.stdout and out.stdout.endswith("ok\n")
+    time.sleep(0.3)
+    assert listener.connections == before

@@ -86,6 +86,51 @@ def isolate_network() -> bool:
         return False
 
 
+#: seccomp: (audit arch, number of socket(2)) per architecture this filter knows.
+_SOCKET_SYSCALL = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_AF_INET, _AF_INET6, _EACCES = 2, 10, 13
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def forbid_inet_sockets() -> bool:
+    """Make ``socket(AF_INET | AF_INET6, ...)`` fail with EACCES in this process (Linux).
+
+    A seccomp filter needs no privilege (only ``no_new_privs``), so this holds where a
+    network namespace cannot be had (no root, no CAP_SYS_ADMIN): the engine's HTTP client
+    cannot even open a socket. Other system calls are untouched.
+    """
+    known = _SOCKET_SYSCALL.get(os.uname().machine)
+    if known is None:
+        return False
+    arch, nr = known
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | _EACCES  # SECCOMP_RET_ALLOW / RET_ERRNO
+    program = [
+        (ld, 0, 0, 4), (jeq, 0, 5, arch),          # another ABI: allow
+        (ld, 0, 0, 0), (jeq, 0, 3, nr),            # not socket(2): allow
+        (ld, 0, 0, 16), (jeq, 2, 0, _AF_INET),     # args[0], the address family
+        (jeq, 1, 0, _AF_INET6),
+        (ret, 0, 0, allow), (ret, 0, 0, deny),
+    ]
+    filters = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
+    prog = _SockFprog(len(program), filters)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        return bool(libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0)  # SECCOMP_MODE_FILTER
+    except (OSError, AttributeError):
+        return False
+
+
 def die_with_parent() -> None:
     """Ask Linux to kill this worker when the server dies, even by SIGKILL mid-query."""
     with contextlib.suppress(OSError, AttributeError):
@@ -259,6 +304,7 @@ def main() -> None:
     die_with_parent()
     if not opts.no_isolation:
         isolate_network()
+        forbid_inet_sockets()
     limit_memory(opts.memory_mb)
     job = read_frame(inp)
     if isinstance(job, str):
