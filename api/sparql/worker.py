@@ -74,9 +74,10 @@ class Task:
 def isolate_network() -> bool:
     """Move this process into an empty network namespace, where possible (Linux).
 
-    Defence in depth behind the text checks of ``api.sparql.inspect``: if a query ever
-    reached the engine's HTTP client, there would be no network to reach. Needs root or
-    unprivileged user namespaces; without them the text checks are the protection.
+    Defence in depth behind the parse-tree check of ``api.sparql.parsed``: if a query
+    ever reached the engine's HTTP client, there would be no network to reach. Needs root
+    or unprivileged user namespaces; without them :func:`forbid_inet_sockets` and the
+    check are the protection.
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
