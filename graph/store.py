@@ -12,6 +12,7 @@ graph on loading and on analytical queries.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -51,6 +52,10 @@ class Store(Protocol):
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or none."""
+
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """``quads`` into the empty ``graph`` then ``commit``, all or nothing (imports)."""
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: GraphName) -> None:
         """Load a file in one transaction (the engine parses it)."""
@@ -198,20 +203,61 @@ class OxigraphStore:
             _remove_durably(journal)
             self._after_write()
 
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """Bulk-load ``quads`` (all in ``graph``, which must be empty), then add ``commit``
+        in one transaction: all of it or none, also across a crash.
+
+        For imports: the data goes in through the bulk loader (several times faster than
+        one transaction, and without holding the transaction in memory) under the same
+        journal as :meth:`bulk_load_files`; ``commit`` (the catalogue entry) is the
+        transaction that makes it count. The journal names ``commit[0]``: after a crash,
+        :meth:`_recover` keeps ``graph`` if that quad is in the store (the commit was
+        durable) and empties it otherwise. Readers may see part of ``graph`` during the
+        load, as with any bulk load, but not its catalogue entry.
+        """
+        if not self._persistent or self._path is None:
+            self.extend(itertools.chain(quads, commit))
+            return
+        if not commit:
+            raise ValueError("bulk_add needs a commit transaction (the quad that marks it done)")
+        journal = self._path / BULK_JOURNAL
+        marker = ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS).decode()
+        with self._write_lock:
+            if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
+                raise ValueError(f"graph <{graph.value}> is not empty")
+            _write_durably(journal, json.dumps({"graph": graph.value, "marker": marker}))
+            try:
+                self._store.bulk_extend(_only_in(quads, graph))
+                self._store.flush()
+                self._store.extend(commit)
+                self._store.flush()
+            except BaseException:
+                self._empty_graph(graph)
+                _remove_durably(journal)
+                raise
+            _remove_durably(journal)
+            self._version += 1
+
     def _recover(self) -> None:
-        """Undo a bulk load that a crash interrupted (its journal is still there)."""
+        """Undo a bulk load that a crash interrupted (its journal is still there), unless
+        its commit transaction is in the store (:meth:`bulk_add`)."""
         assert self._path is not None
         journal = self._path / BULK_JOURNAL
         if not journal.exists():
             return
         try:
-            graph = ox.NamedNode(json.loads(journal.read_text(encoding="utf-8"))["graph"])
-        except (ValueError, KeyError, TypeError):
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            graph = ox.NamedNode(entry["graph"])
+            marker = list(ox.parse(entry["marker"].encode(), format=ox.RdfFormat.N_QUADS)
+                          ) if entry.get("marker") else []
+        except (ValueError, KeyError, TypeError, SyntaxError):
             # The journal itself was cut short: it is written before any data, so the
             # load never started.
             _remove_durably(journal)
             return
-        self._empty_graph(graph)
+        if not (marker and marker[0] in self._store):
+            self._empty_graph(graph)
         _remove_durably(journal)
 
     def _empty_graph(self, graph: ox.NamedNode, chunk: int = 100_000) -> None:
@@ -264,6 +310,13 @@ class OxigraphStore:
     def _after_write(self) -> None:
         self._version += 1
         self.flush()
+
+
+def _only_in(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    for q in quads:
+        if q.graph_name != graph:
+            raise ValueError(f"a bulk-added quad is outside <{graph.value}>: {q}")
+        yield q
 
 
 def fsync_path(path: Path) -> None:

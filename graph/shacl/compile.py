@@ -184,10 +184,12 @@ class _Compiler:
                               f"FILTER NOT EXISTS {{ ?f {path} ?v }} }}")
                 yield Check(shape, p, c, p.path, sparql, has_value=False)
             elif c.kind == "maxCount":
-                yield Check(shape, p, c, p.path,
-                            f"SELECT ?f WHERE {{ {{ SELECT DISTINCT ?f WHERE {{ {focus} }} }} "
-                            f"?f {path} ?v }} GROUP BY ?f "
-                            f"HAVING (COUNT(DISTINCT ?v) > {_int(c)})", has_value=False)
+                sparql = (f"SELECT ?f WHERE {{ {{ SELECT DISTINCT ?f WHERE {{ {focus} }} }} "
+                          f"?f {path} ?v }} GROUP BY ?f HAVING (COUNT(DISTINCT ?v) > {_int(c)})")
+                if _int(c) == 1:  # the common case, a join instead of an aggregate
+                    sparql = (f"SELECT DISTINCT ?f WHERE {{ {focus} ?f {path} ?v . "
+                              f"?f {path} ?w FILTER(!sameTerm(?v, ?w)) }}")
+                yield Check(shape, p, c, p.path, sparql, has_value=False)
             elif c.kind == "hasValue":
                 assert c.value is not None
                 yield Check(shape, p, c, p.path,
