@@ -12,13 +12,14 @@ graph on loading and on analytical queries.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol, cast
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
@@ -172,7 +173,8 @@ class OxigraphStore:
             self._after_write()
 
     def bulk_load_files(self, files: Sequence[tuple[Path, ox.RdfFormat]],
-                        graph: ox.NamedNode) -> None:
+                        graph: ox.NamedNode,
+                        progress: Callable[[int], None] | None = None) -> None:
         """Bulk-load triple files into ``graph``, which must be empty: all of them or none.
 
         Oxigraph's bulk loader writes sorted files and ingests them batch by batch (each
@@ -180,7 +182,8 @@ class OxigraphStore:
         A journal naming ``graph`` is made durable first and removed only once every file
         is in: a store opened with a journal present had its load interrupted, and
         :meth:`_recover` empties ``graph`` again. Any error empties it before re-raising.
-        Parse the files first: a syntax error found here costs a rollback.
+        A syntax error found here costs a rollback. ``progress`` is called with the bytes
+        of the files read so far (the loader reads through a metered file object).
         """
         if not self._persistent or self._path is None:
             raise ValueError("bulk loading needs a read-write store on disk")
@@ -193,8 +196,15 @@ class OxigraphStore:
             _write_durably(journal, json.dumps({"graph": graph.value,
                                                 "files": [str(p) for p, _ in files]}))
             try:
+                done = 0
                 for path, fmt in files:
-                    self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                    if progress is None:
+                        self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                    else:
+                        with path.open("rb") as fh:
+                            metered = cast(IO[bytes], _Metered(fh, done, progress))
+                            self._store.bulk_load(metered, format=fmt, to_graph=graph)
+                        done += path.stat().st_size
                 self._store.flush()
             except BaseException:
                 self._empty_graph(graph)
@@ -222,7 +232,7 @@ class OxigraphStore:
         if not commit:
             raise ValueError("bulk_add needs a commit transaction (the quad that marks it done)")
         journal = self._path / BULK_JOURNAL
-        marker = ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS).decode()
+        marker = bytes(ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS) or b"").decode()
         with self._write_lock:
             if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
                 raise ValueError(f"graph <{graph.value}> is not empty")
@@ -310,6 +320,25 @@ class OxigraphStore:
     def _after_write(self) -> None:
         self._version += 1
         self.flush()
+
+
+class _Metered(io.RawIOBase):
+    """A file read through, reporting the bytes read (plus ``start``) as it goes."""
+
+    def __init__(self, fh: IO[bytes], start: int, progress: Callable[[int], None]) -> None:
+        super().__init__()
+        self._fh, self._read, self._progress, self._next = fh, start, progress, start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
+        self._read += n or 0
+        if self._read >= self._next:
+            self._progress(self._read)
+            self._next = self._read + (1 << 20)
+        return n or 0
 
 
 def _only_in(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:

@@ -109,3 +109,27 @@ def test_killed_large_import_is_all_or_nothing(tmp_path: Path, delay: float) -> 
         assert all(next(iter(store.quads(None, None, None, g)), None) is None
                    for g in import_graphs)
     assert not (path / BULK_JOURNAL).exists()
+
+
+def test_a_syntax_error_past_the_scan_is_located_and_undone(tmp_path: Path) -> None:
+    """A large load's first pass stops at the SHACL limit; the bulk loader's own parse then
+    refuses a syntax error further on, with its line, and leaves the store as it was."""
+    from graph.errors import InvalidData
+    from graph.loading import SHACL_AUTO_LIMIT, load_files
+
+    n = SHACL_AUTO_LIMIT + 5_000
+    data = tmp_path / "big.nt"
+    data.write_text("".join(f'<urn:x:s{i}> <urn:x:p> "{i}" .\n' for i in range(n))
+                    + "<urn:x:bad> <urn:x:p> oops .\n", encoding="utf-8")
+    store = open_store(tmp_path / "store")
+    before = len(store)
+    with pytest.raises(InvalidData) as info:
+        load_files(store, [data])
+    assert info.value.line == n + 1 and info.value.file == str(data)
+    assert len(store) == before
+    good = tmp_path / "good.nt"
+    good.write_text("".join(f'<urn:x:s{i}> <urn:x:p> "{i}" .\n' for i in range(n)),
+                    encoding="utf-8")
+    report = load_files(store, [good])
+    assert report.triples == n and report.shacl_skipped
+    assert len(store) == before + n
