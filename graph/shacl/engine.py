@@ -81,9 +81,10 @@ def run(data: ox.Store, checks: Sequence[Check]) -> list[Result]:
         assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             focus = row["f"]
-            value = row["v"] if check.path is not None and check.has_value else (
-                focus if check.has_value else None)
             assert isinstance(focus, ox.NamedNode | ox.BlankNode | ox.Literal)
+            # A property shape's value is the value node; a node shape's, the focus itself.
+            value = None if not check.has_value else (
+                row["v"] if check.path is not None else focus)
             out.append(Result(
                 focus=node_text(focus),
                 path=f"<{check.path.value}>" if check.path is not None else None,

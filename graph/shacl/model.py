@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespaces import RDF, RDFS, SH
+from graph.namespaces import RDF, SH
 
 Node = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -28,9 +28,6 @@ CONSTRAINTS = ("minCount", "maxCount", "class", "datatype", "hasValue", "pattern
 DESCRIPTION = frozenset({"targetClass", "property", "path", "message", "severity", "flags",
                          "name", "description", "order", "group"})
 KNOWN = frozenset(CONSTRAINTS) | DESCRIPTION
-#: Non-SHACL predicates a shape may carry (documentation).
-IGNORED = frozenset({RDF + "type", RDFS + "comment", RDFS + "label"})
-
 
 class UnsupportedShape(ValueError):
     """A shape uses SHACL the compiled validator does not implement."""
@@ -104,10 +101,9 @@ class _Reader:
         where = node.value
         props = self.out.get(node, {})
         for pred in props:
-            if pred in IGNORED:
-                continue
-            local = pred[len(SH):] if pred.startswith(SH) else None
-            if local not in KNOWN:
+            if not pred.startswith(SH):
+                continue  # documentation (rdfs:comment, ...): constrains nothing
+            if pred[len(SH):] not in KNOWN:
                 raise UnsupportedShape(f"shape {where}: {pred} is not supported by the "
                                        "compiled validator (use SURVKG_VALIDATOR=pyshacl)")
         path = self._one(node, "path")
