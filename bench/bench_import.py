@@ -208,9 +208,11 @@ def main() -> None:
                 })
             results["sizes"][n] = row
             print(n, json.dumps(row), flush=True)
-    results["machine"]["load_end"] = os.getloadavg()[0]
-    Path(args.out + ".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    Path(args.out + ".md").write_text(render(results, args), encoding="utf-8")
+            # Written after every size, so a long run interrupted still leaves its results.
+            results["machine"]["load_end"] = os.getloadavg()[0]
+            Path(args.out + ".json").write_text(json.dumps(results, indent=2),
+                                                encoding="utf-8")
+            Path(args.out + ".md").write_text(render(results, args), encoding="utf-8")
 
 
 def render(results: dict[str, Any], args: argparse.Namespace) -> str:
