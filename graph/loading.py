@@ -180,11 +180,12 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
     Every file is parsed first (streaming), so a syntax error anywhere is refused before
     anything is written; on the bulk path the scan stops once the files are known to be
     too large for SHACL, and the bulk loader's own parse refuses a later syntax error
-    (with its location) after undoing what it had written. Up to :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the
-    quads are kept, validated and added in one transaction. Above it, triple files going
-    into an empty graph of an on-disk store are bulk-loaded under a journal
-    (:meth:`OxigraphStore.bulk_load_files`: all or nothing, also across a crash); anything
-    else is streamed into one transaction (slower, and RocksDB holds it in memory).
+    (with its location) after undoing what it had written. Up to
+    :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the quads are kept, validated and
+    added in one transaction. Above it, triple files going into an empty graph of an
+    on-disk store are bulk-loaded under a journal (:meth:`OxigraphStore.bulk_load_files`:
+    all or nothing, also across a crash); anything else is streamed into one transaction
+    (slower, and RocksDB holds it in memory).
     """
     if validate not in {"auto", "full", "syntax"}:
         raise ValueError(f"validate must be auto, full or syntax, not {validate!r}")

@@ -12,6 +12,7 @@ graph on loading and on analytical queries.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
@@ -185,33 +186,19 @@ class OxigraphStore:
         A syntax error found here costs a rollback. ``progress`` is called with the bytes
         of the files read so far (the loader reads through a metered file object).
         """
-        if not self._persistent or self._path is None:
-            raise ValueError("bulk loading needs a read-write store on disk")
         if any(fmt.supports_datasets for _, fmt in files):
             raise ValueError("bulk loading takes triple formats only")
-        journal = self._path / BULK_JOURNAL
-        with self._write_lock:
-            if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
-                raise ValueError(f"graph <{graph.value}> is not empty")
-            _write_durably(journal, json.dumps({"graph": graph.value,
-                                                "files": [str(p) for p, _ in files]}))
-            try:
-                done = 0
-                for path, fmt in files:
-                    if progress is None:
-                        self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-                    else:
-                        with path.open("rb") as fh:
-                            metered = cast(IO[bytes], _Metered(fh, done, progress))
-                            self._store.bulk_load(metered, format=fmt, to_graph=graph)
-                        done += path.stat().st_size
-                self._store.flush()
-            except BaseException:
-                self._empty_graph(graph)
-                _remove_durably(journal)
-                raise
-            _remove_durably(journal)
-            self._after_write()
+        with self._journaled(graph, {"files": [str(p) for p, _ in files]}):
+            done = 0
+            for path, fmt in files:
+                if progress is None:
+                    self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                else:
+                    with path.open("rb") as fh:
+                        metered = cast(IO[bytes], _Metered(fh, done, progress))
+                        self._store.bulk_load(metered, format=fmt, to_graph=graph)
+                    done += path.stat().st_size
+            self._store.flush()
 
     def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
                  commit: Sequence[ox.Quad]) -> None:
@@ -231,17 +218,26 @@ class OxigraphStore:
             return
         if not commit:
             raise ValueError("bulk_add needs a commit transaction (the quad that marks it done)")
-        journal = self._path / BULK_JOURNAL
         marker = bytes(ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS) or b"").decode()
+        with self._journaled(graph, {"marker": marker}):
+            self._store.bulk_extend(_only_in(quads, graph))
+            self._store.flush()
+            self._store.extend(commit)
+            self._store.flush()
+
+    @contextlib.contextmanager
+    def _journaled(self, graph: ox.NamedNode, entry: dict[str, Any]) -> Iterator[None]:
+        """The write lock and a durable journal naming the empty ``graph`` around a bulk
+        write: an error empties ``graph`` again; the journal goes once the write is done."""
+        if not self._persistent or self._path is None:
+            raise ValueError("bulk loading needs a read-write store on disk")
+        journal = self._path / BULK_JOURNAL
         with self._write_lock:
             if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
                 raise ValueError(f"graph <{graph.value}> is not empty")
-            _write_durably(journal, json.dumps({"graph": graph.value, "marker": marker}))
+            _write_durably(journal, json.dumps({"graph": graph.value, **entry}))
             try:
-                self._store.bulk_extend(_only_in(quads, graph))
-                self._store.flush()
-                self._store.extend(commit)
-                self._store.flush()
+                yield
             except BaseException:
                 self._empty_graph(graph)
                 _remove_durably(journal)

@@ -41,7 +41,8 @@ PREFIXES = f"""
 @prefix risk: <https://w3id.org/survkg/id/risk/> .
 """
 CLAIM = "skg:evidence src:s28 ; skg:confidence skg:ReportedByPress ; skg:status skg:Reported"
-SUPPLY = f"a skg:Supply ; skg:supplier org:axis-communications ; skg:technology tech:network-cameras ; {CLAIM}"
+SUPPLY = ("a skg:Supply ; skg:supplier org:axis-communications ; "
+          f"skg:technology tech:network-cameras ; {CLAIM}")
 
 #: name -> (Turtle of one defective record, the (focus, path, component) it must yield).
 MUTATIONS: dict[str, tuple[str, tuple[str, str | None, str]]] = {
@@ -57,7 +58,8 @@ MUTATIONS: dict[str, tuple[str, tuple[str, str | None, str]]] = {
         f"t:m3 {SUPPLY} ; skg:recipient tech:facial-recognition .",
         ("t:m3", "skg:recipient", "Or")),
     "wrong class (maker is a place)": (
-        't:m4 a skg:Product ; rdfs:label "P" ; skg:maker <https://w3id.org/survkg/id/place/china> .',
+        't:m4 a skg:Product ; rdfs:label "P" ; '
+        "skg:maker <https://w3id.org/survkg/id/place/china> .",
         ("t:m4", "skg:maker", "Class")),
     "two confidences": (
         f"t:m5 {SUPPLY} ; skg:recipient org:shanghai-psb ; skg:confidence skg:Inferred .",
