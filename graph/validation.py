@@ -75,9 +75,9 @@ def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
     return g
 
 
-@lru_cache(maxsize=1)
-def _shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(SHAPES, format="turtle")
+@lru_cache(maxsize=4)
+def _shapes(path: Path = SHAPES) -> rdflib.Graph:
+    return rdflib.Graph().parse(path, format="turtle")
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +97,7 @@ def _ontology_types() -> dict[rdflib.term.Node, tuple[rdflib.term.Node, ...]]:
 
 
 def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None,
-                   validator: str | None = None) -> ValidationReport:
+                   validator: str | None = None, shapes: Path = SHAPES) -> ValidationReport:
     """Validate ``quads`` (plus the types of what they reference, from ``context``) with
     ``validator`` (default ``$SURVKG_VALIDATOR``, else ``"sparql"``, the compiled shapes).
 
@@ -115,11 +115,12 @@ def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None,
     if chosen == "sparql":
         from graph.shacl.engine import validate
 
-        return ValidationReport.of(validate(quads, context), len(quads), chosen)
-    return _validate_pyshacl(quads, context)
+        return ValidationReport.of(validate(quads, context, shapes), len(quads), chosen)
+    return _validate_pyshacl(quads, context, shapes)
 
 
-def _validate_pyshacl(quads: Sequence[ox.Quad], context: Store | None) -> ValidationReport:
+def _validate_pyshacl(quads: Sequence[ox.Quad], context: Store | None,
+                      shapes: Path) -> ValidationReport:
     from pyshacl import validate as shacl_validate  # ~1 s to import; the reference only
 
     data = to_rdflib_graph(quads)
@@ -139,7 +140,7 @@ def _validate_pyshacl(quads: Sequence[ox.Quad], context: Store | None) -> Valida
         if types:
             borrowed.add(node)
     conforms, results, _ = shacl_validate(
-        data, shacl_graph=_shapes(), ont_graph=_ontology(), inference="none",
+        data, shacl_graph=_shapes(shapes), ont_graph=_ontology(), inference="none",
         allow_warnings=True, advanced=True)
     found = [] if conforms else [r for r in _results(results)
                                  if r.focus not in {_node_text(b) for b in borrowed}]

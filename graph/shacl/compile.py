@@ -8,6 +8,15 @@ constraint keeps every result tied to its shape, path and constraint component t
 a SHACL report is. Shapes nested in ``sh:or``, ``sh:not`` and ``sh:node`` become boolean
 expressions (``EXISTS`` patterns) evaluated on the value node.
 
+Implemented: targets by class, node, subject and object; predicate paths; the value
+type, cardinality, range, string (length, pattern), logical (``sh:and``, ``sh:or``,
+``sh:not``, ``sh:xone``), shape (``sh:node``, nested ``sh:property``) and
+``sh:hasValue`` / ``sh:in`` constraints. Not implemented, hence refused by the model
+(validate with ``SURVKG_VALIDATOR=pyshacl`` if a shape needs them): property paths other
+than a predicate, ``sh:languageIn``, ``sh:uniqueLang``, property pair constraints
+(``sh:equals``, ``sh:disjoint``, ``sh:lessThan``...), qualified value shapes,
+``sh:closed``, SPARQL-based constraints and targets, recursive shapes.
+
 Semantics follow SHACL Core as pySHACL implements it, with one deliberate difference:
 ``sh:datatype`` also refuses ill-formed ``xsd:gYear``, ``xsd:gYearMonth`` and exponent
 ``xsd:decimal`` literals (the engine knows these types; rdflib does not check them, so
@@ -24,7 +33,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.namespaces import RDF, RDFS, SH, XSD
-from graph.shacl.model import Constraint, Shape, Term, UnsupportedShape
+from graph.shacl.model import CONSTRAINTS, Constraint, Shape, Term, UnsupportedShape
 
 #: Datatypes whose well-formedness the engine checks by a cast to the same type (an
 #: ill-formed literal casts to an error). Other datatypes: any lexical form passes, as in
@@ -34,12 +43,17 @@ CASTABLE = frozenset(XSD + t for t in (
     "gYear", "gYearMonth", "duration", "dayTimeDuration", "yearMonthDuration"))
 
 #: The constraint component IRI of each constraint kind, as in a SHACL report.
-COMPONENT = {k: f"{SH}{k[0].upper()}{k[1:]}ConstraintComponent" for k in
-             ("minCount", "maxCount", "class", "datatype", "hasValue", "pattern",
-              "minInclusive", "maxInclusive", "node", "not", "or", "in")}
+COMPONENT = {k: f"{SH}{k[0].upper()}{k[1:]}ConstraintComponent" for k in CONSTRAINTS}
 
-VALUE_KINDS = frozenset({"class", "datatype", "pattern", "minInclusive", "maxInclusive",
-                         "node", "not", "or", "in"})
+VALUE_KINDS = frozenset(CONSTRAINTS) - {"minCount", "maxCount", "hasValue"}
+
+#: ``sh:nodeKind`` values and the SPARQL test of each.
+NODE_KINDS = {"IRI": "isIRI({v})", "BlankNode": "isBlank({v})", "Literal": "isLiteral({v})",
+              "BlankNodeOrIRI": "(isBlank({v}) || isIRI({v}))",
+              "BlankNodeOrLiteral": "(isBlank({v}) || isLiteral({v}))",
+              "IRIOrLiteral": "(isIRI({v}) || isLiteral({v}))"}
+COMPARISON = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">",
+              "maxExclusive": "<"}
 
 
 @dataclass(frozen=True)
@@ -91,10 +105,22 @@ class _Compiler:
             flags = f", {json.dumps(c.flags)}" if c.flags else ""
             return (f"COALESCE(!isBlank({v}) && REGEX(STR({v}), "
                     f"{json.dumps(c.value.value)}{flags}), false)")
-        if kind in ("minInclusive", "maxInclusive"):
-            op = ">=" if kind == "minInclusive" else "<="
+        if kind in COMPARISON:
             assert c.value is not None
-            return f"COALESCE({v} {op} {term(c.value)}, false)"
+            return f"COALESCE({v} {COMPARISON[kind]} {term(c.value)}, false)"
+        if kind in ("minLength", "maxLength"):
+            op = ">=" if kind == "minLength" else "<="
+            return f"COALESCE(!isBlank({v}) && STRLEN(STR({v})) {op} {_int(c)}, false)"
+        if kind == "nodeKind":
+            node_kind = NODE_KINDS.get(self._iri(c).value.removeprefix(SH))
+            if node_kind is None:
+                raise UnsupportedShape(f"sh:nodeKind {c.value}")
+            return node_kind.format(v=v)
+        if kind == "and":
+            return "(" + " && ".join(self.conforms(s, v) for s in c.shapes) + ")"
+        if kind == "xone":
+            ones = " + ".join(f"IF({self.conforms(s, v)}, 1, 0)" for s in c.shapes)
+            return f"(({ones}) = 1)"
         if kind == "in":
             return "(" + (" || ".join(f"sameTerm({v}, {term(t)})" for t in c.terms)
                           or "false") + ")"
@@ -152,9 +178,19 @@ class _Compiler:
 
     # -- top-level queries
     def targets(self, shape: Shape) -> str:
+        """A pattern binding ``?f`` to each focus node of ``shape`` (once)."""
         classes = " ".join(f"<{t.value}>" for t in shape.targets)
-        return (f"VALUES ?_target {{ {classes} }} ?_class <{RDFS}subClassOf>* ?_target . "
-                f"?f <{RDF}type> ?_class .")
+        by_class = (f"VALUES ?_target {{ {classes} }} ?_class <{RDFS}subClassOf>* ?_target . "
+                    f"?f <{RDF}type> ?_class .")
+        if not (shape.target_nodes or shape.subjects_of or shape.objects_of):
+            return by_class
+        parts = [by_class] if shape.targets else []
+        if shape.target_nodes:
+            parts.append(f"VALUES ?f {{ {' '.join(term(t) for t in shape.target_nodes)} }}")
+        parts += [f"?f {term(p)} ?_o ." for p in shape.subjects_of]
+        parts += [f"?_s {term(p)} ?f ." for p in shape.objects_of]
+        union = " UNION ".join(f"{{ {p} }}" for p in parts)
+        return f"{{ SELECT DISTINCT ?f WHERE {{ {union} }} }}"
 
     def checks(self, shape: Shape) -> Iterator[Check]:
         focus = self.targets(shape)

@@ -96,10 +96,11 @@ def run(data: ox.Store, checks: Sequence[Check]) -> list[Result]:
     return out
 
 
-def validate(quads: Sequence[ox.Quad], context: Store | None = None) -> list[Result]:
+def validate(quads: Sequence[ox.Quad], context: Store | None = None,
+             shapes: Path = SHAPES) -> list[Result]:
     """The violations of ``quads`` (with ``context`` for what they reference), sorted."""
     data, borrowed = scratch(quads, context)
-    return sorted((r for r in run(data, checks()) if r.focus not in borrowed),
+    return sorted((r for r in run(data, checks(shapes)) if r.focus not in borrowed),
                   key=Result.sort_key)
 
 
@@ -116,6 +117,13 @@ def _generic(check: Check) -> str:
         "pattern": f"Value does not match pattern {value!r}",
         "minInclusive": f"Value is not >= {value}",
         "maxInclusive": f"Value is not <= {value}",
+        "minExclusive": f"Value is not > {value}",
+        "maxExclusive": f"Value is not < {value}",
+        "minLength": f"String length is less than {value}",
+        "maxLength": f"String length is more than {value}",
+        "nodeKind": f"Value is not of node kind {value}",
+        "and": "Node must conform to all shapes in an sh:and",
+        "xone": "Node must conform to exactly one shape in an sh:xone",
         "in": "Value is not in the allowed list",
         "node": "Value does not conform to its shape",
         "not": "Node must not conform to a shape",

@@ -23,11 +23,18 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 #: The SHACL terms the compiler implements: constraint parameters, then what a shape may
 #: say besides its constraints. Anything else in the ``sh:`` namespace is refused.
-CONSTRAINTS = ("minCount", "maxCount", "class", "datatype", "hasValue", "pattern",
-               "minInclusive", "maxInclusive", "node", "not", "or", "in")
-DESCRIPTION = frozenset({"targetClass", "property", "path", "message", "severity", "flags",
+#: One-term parameters (the value is a term) and shape-taking ones.
+TERM_CONSTRAINTS = ("minCount", "maxCount", "class", "datatype", "hasValue", "pattern",
+                    "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
+                    "minLength", "maxLength", "nodeKind")
+SHAPE_CONSTRAINTS = ("node", "not")
+LIST_CONSTRAINTS = ("or", "and", "xone")
+CONSTRAINTS = TERM_CONSTRAINTS + SHAPE_CONSTRAINTS + LIST_CONSTRAINTS + ("in",)
+TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
+DESCRIPTION = frozenset({*TARGETS, "property", "path", "message", "severity", "flags",
                          "name", "description", "order", "group"})
 KNOWN = frozenset(CONSTRAINTS) | DESCRIPTION
+
 
 class UnsupportedShape(ValueError):
     """A shape uses SHACL the compiled validator does not implement."""
@@ -50,11 +57,18 @@ class Shape:
 
     node: Node
     path: ox.NamedNode | None
-    targets: tuple[ox.NamedNode, ...]
+    targets: tuple[ox.NamedNode, ...]  # sh:targetClass
     message: str | None
     severity: str
     constraints: tuple[Constraint, ...]
     properties: tuple[Shape, ...]
+    target_nodes: tuple[Term, ...] = ()
+    subjects_of: tuple[ox.NamedNode, ...] = ()
+    objects_of: tuple[ox.NamedNode, ...] = ()
+
+    @property
+    def targeted(self) -> bool:
+        return bool(self.targets or self.target_nodes or self.subjects_of or self.objects_of)
 
     @property
     def label(self) -> str:
@@ -111,26 +125,29 @@ class _Reader:
             raise UnsupportedShape(f"shape {where}: only predicate paths are supported, "
                                    f"not {path}")
         constraints: list[Constraint] = []
-        for kind in ("minCount", "maxCount", "class", "datatype", "hasValue", "pattern",
-                     "minInclusive", "maxInclusive"):
+        for kind in TERM_CONSTRAINTS:
             for value in self.objects(node, SH + kind):
                 flags = self._one(node, "flags") if kind == "pattern" else None
                 constraints.append(Constraint(kind, value=value,
                                               flags=flags.value if flags else ""))
-        for kind in ("node", "not"):
+        for kind in SHAPE_CONSTRAINTS:
             for value in self.objects(node, SH + kind):
                 constraints.append(Constraint(kind, shapes=(self.shape(value),)))
-        for value in self.objects(node, SH + "or"):
-            members = self.items(value, f"shape {where}: sh:or")
-            constraints.append(Constraint("or", shapes=tuple(self.shape(m) for m in members)))
+        for kind in LIST_CONSTRAINTS:
+            for value in self.objects(node, SH + kind):
+                members = self.items(value, f"shape {where}: sh:{kind}")
+                constraints.append(Constraint(kind,
+                                              shapes=tuple(self.shape(m) for m in members)))
         for value in self.objects(node, SH + "in"):
             constraints.append(Constraint("in", terms=self.items(value, f"shape {where}: sh:in")))
         message = self._one(node, "message")
         severity = self._one(node, "severity")
-        targets = tuple(t for t in self.objects(node, SH + "targetClass")
-                        if isinstance(t, ox.NamedNode))
+        iris = {k: tuple(t for t in self.objects(node, SH + k) if isinstance(t, ox.NamedNode))
+                for k in ("targetClass", "targetSubjectsOf", "targetObjectsOf")}
         shape = Shape(
-            node=node, path=path, targets=targets,
+            node=node, path=path, targets=iris["targetClass"],
+            target_nodes=tuple(self.objects(node, SH + "targetNode")),
+            subjects_of=iris["targetSubjectsOf"], objects_of=iris["targetObjectsOf"],
             message=message.value if isinstance(message, ox.Literal) else None,
             severity=(severity.value.rsplit("#", 1)[-1] if severity is not None
                       else "Violation"),
@@ -156,5 +173,6 @@ def read_shapes(path: Path) -> list[Shape]:
     shape_types = {SH + "NodeShape", SH + "PropertyShape"}
     read = [reader.shape(s) for s in list(reader.out)
             if any(t.value in shape_types for t in reader.objects(s, RDF + "type"))
-            or reader.objects(s, SH + "targetClass") or reader.objects(s, SH + "path")]
-    return [s for s in read if s.targets]
+            or any(reader.objects(s, SH + t) for t in TARGETS)
+            or reader.objects(s, SH + "path")]
+    return [s for s in read if s.targeted]
