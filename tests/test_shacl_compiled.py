@@ -258,3 +258,16 @@ def test_further_constraint_kinds_agree_with_pyshacl(tmp_path: Path) -> None:
                      ("t:n2", "MaxLength"), ("t:n2", "MaxExclusive"), ("t:p1", "Xone"),
                      ("t:p1", "And"), ("t:p2", "And"), ("t:q1", "NodeKind"),
                      ("t:q2", "MinCount")}
+
+
+def test_the_validator_is_chosen_by_setting(monkeypatch: pytest.MonkeyPatch,
+                                            seed_store: OxigraphStore) -> None:
+    quads = _turtle(MUTATIONS["supply without a source"][0])
+    assert validate_quads(quads, context=seed_store).validator == "sparql"
+    monkeypatch.setenv("SURVKG_VALIDATOR", "pyshacl")
+    report = validate_quads(quads, context=seed_store)
+    assert report.validator == "pyshacl"
+    assert [_short(r.key()) for r in report.results] == [("t:m1", "skg:evidence", "MinCount")]
+    monkeypatch.setenv("SURVKG_VALIDATOR", "fast")
+    with pytest.raises(ValueError, match="SURVKG_VALIDATOR"):
+        validate_quads(quads)
