@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+
+from graph.cli.common import Location, local_folder, store_option
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              envvar="SURVKG_STORE", show_envvar=True)
-def serve(host: str, port: int, store_path: Path | None) -> None:
+@store_option
+def serve(host: str, port: int, store_path: Location | None) -> None:
     """Serve the SPARQL endpoint, the JSON API and the pages (one uvicorn process).
 
     Settings come from SURVKG_* variables (docs/configuration.md). SPARQL queries run in
@@ -26,7 +25,8 @@ def serve(host: str, port: int, store_path: Path | None) -> None:
     from api.server import uvicorn_config
     from api.settings import Settings
     from graph.loading import open_store
-    store = open_store(store_path)
+    # The server's SPARQL workers, audit log and tokens live beside an embedded store.
+    store = open_store(local_folder(store_path))
     settings = Settings.from_env()
     mode = "updates on (token, audited)" if settings.updates_enabled else "read-only"
     click.echo(f"survkg: store {store.location}; /sparql {mode}; query limit "

@@ -221,7 +221,39 @@ def test_the_cli_refuses_an_unknown_scheme_without_a_traceback(tmp_path: Path) -
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     out = subprocess.run([sys.executable, "-c", "from graph.cli import main; main()", "info"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode != 0
+    assert out.returncode == 2  # a usage error, as for any bad option value
     assert "unknown store scheme 'ftp'" in out.stderr
     assert "Traceback" not in out.stderr
     assert os.listdir(tmp_path) == []
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cli_reads_a_remote_store_given_by_url(remote: SparqlHttpStore, server: str,
+                                                   seed_store: OxigraphStore) -> None:
+    code, out, err = _cli("exposure", "Canon", "--format", "json", "--store", server)
+    assert code == 0, err
+    embedded = exposure(build_projection(seed_store), ID + "org/canon", Filters())
+    got = json.loads(out)
+    assert got["score"] == embedded.score > 0
+    assert [p["target"]["iri"] for p in got["paths"]] == \
+        [p.target.iri for p in embedded.paths]
+    code, out, err = _cli("info", "--store", server)
+    assert code == 0, err
+    assert server in out and str(len(seed_store)) in out.replace(",", "")
+
+
+@pytest.mark.parametrize("command", [("token", "list"), ("audit",),
+                                     ("retract", "imp-1", "--reason", "test")])
+def test_commands_that_need_a_store_folder_refuse_a_remote_store(server: str,
+                                                                  command: tuple[str, ...]
+                                                                  ) -> None:
+    code, _, err = _cli(*command, "--store", server)
+    assert code != 0
+    assert "is a remote SPARQL store; this command needs a store folder" in err

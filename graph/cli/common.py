@@ -19,11 +19,16 @@ from typing import Any, TypeVar
 
 import click
 
-from graph.errors import SurvkgError
-from graph.loading import open_store
-from graph.store import OxigraphStore, default_store_path
+from graph.errors import StoreLocationError, SurvkgError
+from graph.loading import open_remote_store, open_store
+from graph.remote_store import REMOTE_SCHEMES, location_scheme
+from graph.store import OxigraphStore, Store, default_store_path
+
+#: A store location as the commands get it: a folder, or an http(s) URL of a remote store.
+Location = Path | str
 
 F = TypeVar("F", bound=Callable[..., Any])
+S = TypeVar("S", bound=Store)
 
 #: Where a write goes instead while the server holds the store (docs/imports.md).
 SERVER_WRITES = ("the running server takes writes over HTTP with a token "
@@ -40,15 +45,43 @@ class StoreInUse(SurvkgError):
                          f"to it: {SERVER_WRITES}")
 
 
+class StoreLocationType(click.ParamType):  # type: ignore[type-arg]
+    """A folder path, or the URL of a remote SPARQL store (kept as text: a ``Path`` would
+    fold ``http://`` into ``http:/``); any other URL scheme is refused, never a folder."""
+
+    name = "store"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Location:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        scheme = location_scheme(text)
+        if scheme is None:
+            return Path(text).expanduser()
+        if scheme in REMOTE_SCHEMES:
+            return text
+        self.fail(str(StoreLocationError(text)), param, ctx)
+
+
 def store_option(func: F) -> F:
-    """``--store PATH`` on every command that touches the store."""
+    """``--store PATH|URL`` on every command that touches the store."""
     return click.option(
-        "--store", "store_path", type=click.Path(path_type=Path), default=None,
+        "--store", "store_path", type=StoreLocationType(), default=None,
         envvar="SURVKG_STORE", show_envvar=True,
-        help="Store folder (default: a folder in the per-user data directory).")(func)
+        help="Store folder (default: a folder in the per-user data directory), or the "
+             "http(s) URL of a remote SPARQL 1.1 store (docs/remote-store.md).")(func)
 
 
-def _close_with_command(store: OxigraphStore) -> OxigraphStore:
+def local_folder(path: Location | None) -> Path:
+    """The store folder, for commands that work on files beside the store (tokens, the
+    audit log, backups, writes): a remote store has none here, so it is refused."""
+    if isinstance(path, str):
+        raise StoreLocationError(path, remote=True)
+    return path or default_store_path()
+
+
+def _close_with_command(store: S) -> S:
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(store.close)
@@ -59,10 +92,12 @@ def _is_store(location: Path) -> bool:
     return (location / "CURRENT").is_file()  # RocksDB's marker of a database
 
 
-def open_write(path: Path | None) -> OxigraphStore:
+def open_write(path: Location | None) -> OxigraphStore:
     """Open the store read-write for this command (seeding it on first use), or refuse
-    with :class:`StoreInUse` when another process holds it."""
-    location = path or default_store_path()
+    with :class:`StoreInUse` when another process holds it (and a remote store: writes to
+    one go through its own loader or survkg's import pipeline, not yet through the CLI)."""
+    location = local_folder(path)
+    path = location
     try:
         store = open_store(path)
     except OSError as exc:
@@ -74,13 +109,15 @@ def open_write(path: Path | None) -> OxigraphStore:
     return _close_with_command(store)
 
 
-def open_read(path: Path | None) -> OxigraphStore:
+def open_read(path: Location | None) -> Store:
     """Open the store for a command that only reads.
 
     The normal open (which seeds a new store and recovers an interrupted bulk load) is
     tried first; if another process holds the store, a read-only instance is opened
-    beside it instead, with a note on standard error.
+    beside it instead, with a note on standard error. A URL opens the remote store.
     """
+    if isinstance(path, str):
+        return _close_with_command(open_remote_store(path))
     location = path or default_store_path()
     try:
         return _close_with_command(open_store(path))

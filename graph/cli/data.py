@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 
-from graph.cli.common import open_read, open_write, store_option
+from graph.cli.common import Location, open_read, open_write, store_option
 from graph.formats import EXPORT_NAMES, RESULT_NAMES
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @store_option
-def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
+def validate(files: tuple[Path, ...], store_path: Location | None) -> None:
     """Check FILES (default: the seeds) for syntax and against the SHACL shapes.
 
     References to entities already in the store are resolved against it.
@@ -33,8 +33,10 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
     quads = [q for p in paths for q in parse_file(p)]
     # References to entities already in the store resolve against it, when there is one;
     # validating must never create (and seed) a store as a side effect.
+    remote = isinstance(store_path, str)
     location = store_path or default_store_path()
-    context = open_read(location) if files and location.exists() else None
+    context = (open_read(location) if files and (remote or Path(location).exists())
+               else None)
     report = validate_quads(quads, context=context)
     for line in report.violations:
         click.echo(line)
@@ -54,7 +56,7 @@ def validate(files: tuple[Path, ...], store_path: Path | None) -> None:
               help="auto: SHACL up to 50k triples; full: always; syntax: parse only.")
 @store_option
 def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
-         store_path: Path | None) -> None:
+         store_path: Location | None) -> None:
     """Validate FILES and add them to the store in one transaction (all or nothing)."""
     import pyoxigraph as ox
 
@@ -88,7 +90,7 @@ def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
 @click.option("--format", "fmt", type=click.Choice(["table", *RESULT_NAMES]),
               default="table", show_default=True)
 @store_option
-def query(sparql: str, fmt: str, store_path: Path | None) -> None:
+def query(sparql: str, fmt: str, store_path: Location | None) -> None:
     """Run a SPARQL query ('SELECT ...' or @file.rq). survkg's prefixes are predeclared.
 
     --format json is the W3C SPARQL 1.1 Query Results JSON format.
@@ -114,7 +116,7 @@ def query(sparql: str, fmt: str, store_path: Path | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 @store_option
-def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
+def export(fmt: str, output: Path | None, store_path: Location | None) -> None:
     """Write the whole store for another tool.
 
     N-Quads and TriG keep the named graphs, imports and their provenance included (a
@@ -139,7 +141,7 @@ def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
 
 @click.command()
 @store_option
-def info(store_path: Path | None) -> None:
+def info(store_path: Location | None) -> None:
     """Where the store is, and what it holds: counts by class and by named graph."""
     import pyoxigraph as ox
 

@@ -9,12 +9,11 @@ API returns it. They only read, so they also work beside a running server.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from graph.cli.common import open_read, store_option
+from graph.cli.common import Location, open_read, store_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +59,7 @@ def _emit(result: Any, fmt: str, text: Callable[[Any], str]) -> None:
 @click.argument("name")
 @_filter_options
 @store_option
-def exposure(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
+def exposure(name: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Exposure paths from NAME's group (name, alias, Chinese name or id) to risk targets,
     with the evidence of every hop and the score's terms."""
     from graph.entities import resolve
@@ -75,7 +74,7 @@ def exposure(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
 @click.command()
 @_filter_options
 @store_option
-def ranking(store_path: Path | None, fmt: str, **opts: Any) -> None:
+def ranking(store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Every organisation with exposure, highest score first (the home page's ranking)."""
     from graph.exposure import ranking as run
     from graph.exposure.render import ranking_text
@@ -88,7 +87,7 @@ def ranking(store_path: Path | None, fmt: str, **opts: Any) -> None:
 @click.argument("name")
 @_filter_options
 @store_option
-def suppliers(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
+def suppliers(name: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Which suppliers feed NAME (an end user or programme), by which paths."""
     from graph.entities import resolve
     from graph.exposure import suppliers as run
@@ -104,7 +103,7 @@ def suppliers(name: str, store_path: Path | None, fmt: str, **opts: Any) -> None
 @click.argument("target")
 @_filter_options
 @store_option
-def paths(source: str, target: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
+def paths(source: str, target: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Supply and participation paths from SOURCE to TARGET (bounded by --max-hops)."""
     from graph.entities import resolve
     from graph.exposure import paths_between
@@ -121,7 +120,7 @@ def paths(source: str, target: str, store_path: Path | None, fmt: str, **opts: A
 @click.argument("target")
 @_filter_options
 @store_option
-def why_not(source: str, target: str, store_path: Path | None, fmt: str, **opts: Any) -> None:
+def why_not(source: str, target: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Why SOURCE has no exposure path to TARGET under the filters: what excluded it
     (ended or not yet started, below the confidence, unverified, beyond max hops)."""
     from graph.entities import resolve
@@ -138,7 +137,7 @@ def why_not(source: str, target: str, store_path: Path | None, fmt: str, **opts:
               help="Exporter (name or id; repeatable). Default: every supplier.")
 @_filter_options
 @store_option
-def chokepoints(exporter_names: tuple[str, ...], store_path: Path | None, fmt: str,
+def chokepoints(exporter_names: tuple[str, ...], store_path: Location | None, fmt: str,
                 **opts: Any) -> None:
     """Intermediaries and relations that carry the most exposure paths, and the fewest
     relations whose removal cuts every path from the exporters to the risk targets."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from graph.cli.common import open_read, open_write, store_option
+from graph.cli.common import Location, open_read, open_write, store_option
 from graph.formats import IMPORTS
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _actor(name: str | None) -> str:
               show_default=True)
 @store_option
 def import_(file: Path, fmt: str | None, dry_run: bool, force: bool, actor: str | None,
-            max_bytes: int, out_fmt: str, store_path: Path | None) -> None:
+            max_bytes: int, out_fmt: str, store_path: Location | None) -> None:
     """Import FILE (RDF, CSV findings or FtM entities) into a named graph of its own.
 
     The file is screened, parsed, checked, linked to existing organisations and
@@ -127,7 +127,7 @@ class _Bar:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @store_option
-def imports_(fmt: str, store_path: Path | None) -> None:
+def imports_(fmt: str, store_path: Location | None) -> None:
     """List the imports in the catalogue, retracted ones included."""
     from graph.imports.catalogue import list_imports
     from graph.queries import render_table
@@ -146,7 +146,7 @@ def imports_(fmt: str, store_path: Path | None) -> None:
 @click.option("--reason", required=True, help="Why the import is withdrawn (recorded).")
 @click.option("--as", "actor", default=None, help="Name recorded as the retractor.")
 @store_option
-def retract(import_id: str, reason: str, actor: str | None, store_path: Path | None) -> None:
+def retract(import_id: str, reason: str, actor: str | None, store_path: Location | None) -> None:
     """Retract IMPORT_ID: its triples leave the live graph, archived; the catalogue and the
     audit log keep who retracted it, when and why."""
     from graph.imports.retract import retract_import
