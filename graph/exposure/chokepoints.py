@@ -8,9 +8,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.exposure.engine import _known
 from graph.exposure.engine import exporters as all_exporters
-from graph.exposure.evidence import entity_ref, ref_dict
+from graph.exposure.evidence import entity_ref, known, ref_dict
 from graph.exposure.filters import resolve
 from graph.exposure.group import group_of
 from graph.exposure.model import Chokepoints, Filters
@@ -40,7 +39,7 @@ def chokepoints(proj: Projection, filters: Filters | None = None,
         chosen = all_exporters(proj, rf)
         starts: Starts = [(n, [OPEN]) for n in chosen]
     else:
-        chosen = [_known(proj, x) for x in exporters]
+        chosen = [known(proj, x) for x in exporters]
         seen: dict[str, list[Any]] = {}
         for x in chosen:
             for m in group_of(proj, x, rf):

@@ -4,12 +4,14 @@ between two entities: the operations the CLI and the HTTP API call."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from datetime import date
 
-from graph.errors import UnknownEntity
-from graph.exposure.evidence import entity_ref
+from graph.exposure.evidence import entity_ref, known
 from graph.exposure.filters import DECAY, Resolved, distances_to, resolve
 from graph.exposure.group import Member, group_of, member_model, owners_of
 from graph.exposure.model import (
+    JSON,
     EntityRef,
     Exposure,
     Filters,
@@ -36,19 +38,12 @@ from graph.exposure.paths import (
 )
 from graph.exposure.rank import scores
 from graph.exposure.risk import hit_model, risk_targets, severity
-from graph.namespaces import ID
+from graph.exposure.summary import summarise
+from graph.exposure.whynot import nearest
 from graph.projection import Edge, Interval, Projection
 
 WORDING = ("Paths show that technology was reported as supplied along each hop, on the "
            "evidence listed; they do not show how it was used.")
-
-
-def _known(proj: Projection, iri: str) -> str:
-    if "://" not in iri:
-        iri = ID + iri.lstrip("/")
-    if proj.known(iri):
-        return iri
-    raise UnknownEntity(iri)
 
 
 def _starts(members: list[Member]) -> Starts:
@@ -71,7 +66,7 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    org = _known(proj, iri)
+    org = known(proj, iri)
     ctx = context(proj, rf)
     members = group_of(proj, org, rf)
     starts = _starts(members)
@@ -94,10 +89,23 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
                         + FORMULA.replace("severity x ", ""),
              "decay": DECAY,
              "targets": [t.to_dict() for t in targets], "total": round(total, 6)}
-    return Exposure(subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
-                    score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
-                    paths=paths, total_paths=len(found), truncated=truncated,
-                    wording=WORDING)
+    result = Exposure(
+        subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
+        score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
+        paths=paths, total_paths=len(found), truncated=truncated, wording=WORDING,
+        current=None if filters.as_of else _current(proj, org, filters),
+        nearest=[] if targets else nearest(proj, org, filters))
+    return replace(result, summary=summarise(result))
+
+
+def _current(proj: Projection, org: str, filters: Filters) -> JSON:
+    """Score and targets as of today: what still holds, beside what ever held."""
+    today = date.today().isoformat()
+    rf = resolve(proj, replace(filters, as_of=today))
+    ctx = context(proj, rf)
+    total, rows = _score(ctx, best_paths(ctx, _starts(group_of(proj, org, rf))))
+    return {"as_of": today, "score": round(total, 6),
+            "targets": [entity_ref(proj, t).to_dict() for t, _, _ in rows]}
 
 
 def exporters(proj: Projection, rf: Resolved) -> list[str]:
@@ -142,7 +150,7 @@ def suppliers(proj: Projection, iri: str, filters: Filters | None = None) -> Sup
     """Which suppliers feed ``iri`` (an end user or programme), by which paths."""
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    target = _known(proj, iri)
+    target = known(proj, iri)
     ctx = context(proj, rf)
     found, truncated = reverse_paths(ctx, target)
     hits = risk_targets(proj, rf).get(target, [])
@@ -168,7 +176,7 @@ def paths_between(proj: Projection, a: str, b: str, filters: Filters | None = No
     participation hops (no group expansion; any first hop)."""
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    src, dst = _known(proj, a), _known(proj, b)
+    src, dst = known(proj, a), known(proj, b)
     ctx = context(proj, rf)
     dist = distances_to(ctx.inn, {dst}, rf.max_hops)
 

@@ -7,11 +7,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.errors import UnknownEntity
 from graph.exposure.model import Confidence, EntityRef, ResponseRef, SourceRef
-from graph.namespaces import DCTERMS, SKG, local_id
+from graph.namespaces import DCTERMS, ID, SKG, local_id
 from graph.projection import Projection
 
 _SOURCE_BASE = SKG + "Source"
+
+
+def known(proj: Projection, iri: str) -> str:
+    """The full IRI of ``iri`` (an IRI or a local id) if the projection knows it, else
+    :class:`UnknownEntity`."""
+    if "://" not in iri:
+        iri = ID + iri.lstrip("/")
+    if proj.known(iri):
+        return iri
+    raise UnknownEntity(iri)
 
 
 def entity_ref(proj: Projection, iri: str) -> EntityRef:
