@@ -352,4 +352,4 @@ def chokepoints(exporter_names: tuple[str, ...], store_path: Path | None, fmt: s
 
 # Write and administration commands live in their own modules; importing them registers
 # them on ``cli``.
-from graph import cli_admin, cli_imports  # noqa: E402,F401
+from graph import cli_admin, cli_desk, cli_imports  # noqa: E402,F401

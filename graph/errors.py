@@ -112,3 +112,8 @@ class IntegrityError(SurvkgError):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+class Unavailable(SurvkgError):
+    """A tool this request needs is not installed or did not answer (e.g. Chromium for a
+    PDF; HTTP 503)."""

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
 from api.pages import ontology as ontology_page
+from api.pages.dossier import add_dossier_pages
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
 from api.settings import Settings
@@ -126,5 +127,6 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                             headers={"Cache-Control": "public, max-age=300"})
 
     add_exposure_pages(router, store, settings, render, not_found, views)
+    add_dossier_pages(router, store, not_found)
     return router
 
