@@ -46,3 +46,34 @@ def dossier(name: str, as_of: str | None, min_confidence: str | None,
     else:
         output.write_text(html, encoding="utf-8")
     click.echo(f"wrote {output} (dossier of {entity.label}, {fmt})", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)
+@click.option("--as-of", default=None, help="Date (YYYY[-MM[-DD]]): exposure as of then.")
+@click.option("--include-unverified", is_flag=True,
+              help="Also follow unverified, alleged and disputed claims.")
+@store_option
+def screen(file: Path, fmt: str, as_of: str | None, include_unverified: bool,
+           store_path: Path | None) -> None:
+    """Screen FILE (CSV with a name column and optional country and identifier columns,
+    or a JSON list): for each row the matched organisation and how it matched, its
+    exposure score, top targets, number of paths and dossier link. Read-only."""
+    import json
+
+    from graph import screening
+    from graph.projection import build_projection
+    store = _open(store_path)
+    text = file.read_text(encoding="utf-8-sig")
+    rows = (screening.parse_json(text, str(file)) if file.suffix.lower() == ".json"
+            else screening.parse_csv(text, str(file)))
+    result = screening.screen(store, build_projection(store), rows,
+                              _filters(4, as_of, None, include_unverified, None, 0))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(screening.to_csv(result), nl=False)
+    else:
+        click.echo(screening.to_text(result))

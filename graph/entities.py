@@ -165,6 +165,16 @@ def resolve(store: Store, text: str) -> Entity:
     raise UnknownEntity(text, _describe(idx, {i for c in close for i in idx.by_name[c]}))
 
 
+def names_of(store: Store, iri: str) -> list[tuple[str, str]]:
+    """Every name of ``iri`` with its kind: ``label``, ``alias`` or ``chinese``."""
+    return list(_index(store).names.get(iri, ()))
+
+
+def entity(store: Store, iri: str) -> Entity:
+    """The :class:`Entity` (id, label, types) of a known IRI."""
+    return _entity(_index(store), iri)
+
+
 def search(store: Store, q: str, type: str | None = None, limit: int = 20, offset: int = 0
            ) -> tuple[list[dict[str, Any]], int]:
     """Entities whose label, alias, Chinese name or id contains ``q`` (case-insensitive),

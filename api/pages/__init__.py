@@ -24,6 +24,7 @@ from api.pages import ontology as ontology_page
 from api.pages.dossier import add_dossier_pages
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
+from api.pages.screen import add_screen_pages
 from api.settings import Settings
 from graph import export_graph
 from graph.describe import describe, safe_url
@@ -128,5 +129,6 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
 
     add_exposure_pages(router, store, settings, render, not_found, views)
     add_dossier_pages(router, store, not_found)
+    add_screen_pages(router, store, render)
     return router
 

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from api import graphviews
 from api.models import Entity, ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
+from api.routes.screen import add_screen_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
 from graph import export_graph
@@ -122,6 +123,7 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return graphviews.vis_data(sub, total=total, focus=focus)
 
     add_exposure_routes(router, store, settings)
+    add_screen_routes(router, store, settings)
     add_write_routes(router, store, settings)
     return router
 

@@ -57,12 +57,15 @@ def _score(ctx: Ctx, best: dict[str, tuple[float, PathEdges]]
     return sum(s * v for _, s, v in rows), rows
 
 
-def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Exposure:
+def exposure(proj: Projection, iri: str, filters: Filters | None = None, *,
+             explain: bool = True) -> Exposure:
     """Every exposure path from ``iri``'s group to a risk target, scored and explained.
 
     Score: for each risk target T reached, severity(T) x the best path value to T, where
     a path's value is the product of the confidence weights of its distinct claims x
     DECAY^(hops-1); the total is the sum over targets (docs/exposure.md).
+    ``explain=False`` leaves out the summary, today's score and the why-not of a score 0
+    (portfolio screening needs only the figures).
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
@@ -93,9 +96,9 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
         subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
         score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
         paths=paths, total_paths=len(found), truncated=truncated, wording=WORDING,
-        current=None if filters.as_of else _current(proj, org, filters),
-        nearest=[] if targets else nearest(proj, org, filters))
-    return replace(result, summary=summarise(result))
+        current=None if filters.as_of or not explain else _current(proj, org, filters),
+        nearest=[] if targets or not explain else nearest(proj, org, filters))
+    return replace(result, summary=summarise(result)) if explain else result
 
 
 def _current(proj: Projection, org: str, filters: Filters) -> JSON:

@@ -1,0 +1,78 @@
+"""``POST /api/screen``: portfolio screening, read-only and without a token.
+
+The body is a CSV (``text/csv`` or ``text/plain``; a header with a ``name`` column, or
+name, country, identifier by position), a JSON list (``application/json``: names or
+``{name, country, identifier}`` objects) or a form upload (``file`` or ``text``). At most
+:data:`graph.screening.MAX_ROWS` rows per request; the body is already bounded by
+``max_body_bytes``. ``format=csv`` returns the table as CSV (the page's download).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api import graphviews
+from api.routes.exposure import FilterQuery
+from api.settings import Settings
+from graph import screening
+from graph.errors import InvalidData
+from graph.store import Store
+
+Format = Annotated[str, Query(pattern="^(json|csv)$", description="json or csv")]
+
+
+def _text(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidData(f"not UTF-8 text (byte {exc.start})", file=source) from exc
+
+
+async def rows_from(request: Request) -> list[screening.Row]:
+    """The rows of a screening request, whatever form its body takes."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is not None and not isinstance(upload, str):
+            raw = await upload.read()
+            if raw.strip():
+                name = upload.filename or "upload"
+                text = _text(raw, name)
+                if name.lower().endswith(".json"):
+                    return screening.parse_json(text, name)
+                return screening.parse_csv(text, name)
+        pasted = form.get("text")
+        return screening.parse_csv(pasted if isinstance(pasted, str) else "", "text")
+    body = _text(await request.body(), "body")
+    if kind == "application/json":
+        return screening.parse_json(body, "body")
+    return screening.parse_csv(body, "body")
+
+
+def add_screen_routes(router: APIRouter, store: Store, settings: Settings) -> None:
+    projections = graphviews.projection_cache(store)
+
+    @router.post("/screen", summary="Screen a list of company names (read-only, no token)",
+                 openapi_extra={"requestBody": {"content": {
+                     "text/csv": {"schema": {"type": "string"}},
+                     "application/json": {"schema": {"type": "array", "items": {}}}}}})
+    async def screen_route(request: Request, fp: FilterQuery,
+                           format: Format = "json") -> Any:
+        """For each row: the matched entity or none, how it matched (identifier, exact
+        name, alias, Chinese name, fuzzy with its similarity, ambiguous with the
+        candidates), its exposure score, top targets, number of paths and dossier link.
+        ``survkg screen FILE --format json`` prints the same object."""
+        rows = await rows_from(request)
+        screening.check_size(rows)
+        result = await run_in_threadpool(screening.screen, store, projections.get(), rows,
+                                         fp.filters(0))
+        if format == "csv":
+            return Response(screening.to_csv(result), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition":
+                                     'attachment; filename="screening.csv"'})
+        return result.to_dict()
