@@ -26,7 +26,10 @@ from rapidfuzz import fuzz, process
 from graph import entities
 from graph.errors import InvalidData, TooLarge
 from graph.exposure import EntityRef, Filters, exposure
+from graph.exposure.filters import resolve as resolve_filters
+from graph.exposure.group import group_of
 from graph.exposure.model import ToDict
+from graph.exposure.paths import context
 from graph.imports.resolve import CLOSE, EntityIndex, normalise
 from graph.namespaces import ID, local_id
 from graph.projection import Projection
@@ -241,6 +244,8 @@ def screen(store: Store, proj: Projection, rows: list[Row], filters: Filters | N
            top: int = 3) -> Screening:
     """Match every row and give each match its exposure (score, top targets, paths)."""
     filters = replace(filters or Filters(), max_paths=0)
+    rf = resolve_filters(proj, filters)
+    ctx = context(proj, rf)
     cache: dict[str, Any] = {}
     out = []
     for row in rows:
@@ -252,7 +257,11 @@ def screen(store: Store, proj: Projection, rows: list[Row], filters: Filters | N
         x = None
         if ent is not None and proj.known(ent.iri):
             if ent.iri not in cache:
-                cache[ent.iri] = exposure(proj, ent.iri, filters, explain=False)
+                # No member of the group within max_hops of a risk target: score 0, no
+                # path (exposure() would say the same, slower).
+                near = any(m.node in ctx.dist for m in group_of(proj, ent.iri, rf))
+                cache[ent.iri] = exposure(proj, ent.iri, filters, explain=False) \
+                    if near else None
             x = cache[ent.iri]
         out.append(ScreenRow(
             line=row.line, input={"name": row.name, "country": row.country,
