@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     (RESULTS / "screen.json").write_text(json.dumps(out, indent=2) + "\n")
     cmd = "python -m bench.bench_screen " + " ".join(argv if argv is not None
                                                      else sys.argv[1:])
-    md = [f"# Portfolio screening benchmark\n", f"Command: `{cmd.strip()}`\n",
+    md = ["# Portfolio screening benchmark\n", f"Command: `{cmd.strip()}`\n",
           f"Machine: {out['machine']}; load average {out['load_start']:.2f} at start, "
           f"{out['load_end']:.2f} at end (2 shared cores).\n",
           "| | value |", "|---|---|",

@@ -77,3 +77,30 @@ def screen(file: Path, fmt: str, as_of: str | None, include_unverified: bool,
         click.echo(screening.to_csv(result), nl=False)
     else:
         click.echo(screening.to_text(result))
+
+
+@cli.command()
+@click.option("--missing", is_flag=True,
+              help="Only sources with no capture and no archived URL yet.")
+@click.option("--proxy", default=None, envvar="SURVKG_ARCHIVE_PROXY", show_envvar=True,
+              help="HTTP(S) proxy to fetch through (none: direct).")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds per URL.")
+@click.option("--source", "sources", multiple=True,
+              help="Only this source (id or IRI; repeatable). Default: every source.")
+@store_option
+def archive(missing: bool, proxy: str | None, timeout: float, sources: tuple[str, ...],
+            store_path: Path | None) -> None:
+    """Capture the sources' URLs as WARC files in the store folder (SHA-256 and capture
+    time recorded); pages and dossiers then link the capture. Fetches only now, only
+    when run; the server never fetches."""
+    from graph.capture import archive as run
+    store = _open(store_path)
+    done, failed = run(store, missing=missing, proxy=proxy, timeout=timeout, sources=sources)
+    for c in done:
+        click.echo(f"{c.status} {c.url}  sha256 {c.sha256}  {c.file}")
+    for url, why in failed:
+        click.echo(f"failed {url}: {why}", err=True)
+    click.echo(f"{len(done)} captured, {len(failed)} failed", err=True)
+    if failed and not done:
+        raise SystemExit(1)

@@ -10,7 +10,7 @@ and the server write the same document; :mod:`graph.pdf` prints it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph import __version__
+from graph.capture import Capture, captures
 from graph.exposure import Exposure, Filters, exposure
 from graph.imports.catalogue import list_imports
 from graph.projection import Projection
@@ -34,6 +35,8 @@ class Dossier:
     exposure: Exposure
     generated: str
     version: dict[str, Any]
+    #: URL -> its latest local capture (``survkg archive``).
+    captures: dict[str, Capture] = field(default_factory=dict)
 
 
 def graph_version(store: Store) -> dict[str, Any]:
@@ -51,7 +54,8 @@ def build(store: Store, proj: Projection, iri: str, filters: Filters | None = No
           ) -> Dossier:
     f = replace(filters or Filters(), max_paths=MAX_PATHS)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Dossier(exposure(proj, iri, f), now, graph_version(store))
+    latest = {u: cs[-1] for u, cs in captures(store).items()}
+    return Dossier(exposure(proj, iri, f), now, graph_version(store), latest)
 
 
 def _env() -> Environment:

@@ -27,6 +27,7 @@ from api.pages.home import home_data
 from api.pages.screen import add_screen_pages
 from api.settings import Settings
 from graph import export_graph
+from graph.capture import captures_of
 from graph.describe import describe, safe_url
 from graph.errors import UnknownEntity
 from graph.exposure import ranking
@@ -87,7 +88,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                                      "GovernmentBody", "ResearchInstitute", "UnnamedEndUser"))
                      for t in desc.types)
         in_view = desc.id in views.get()
-        return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view)
+        return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view,
+                      captures=captures_of(store, desc.iri))
 
     @router.get("/explore", response_class=HTMLResponse)
     def explore(focus: str | None = None, depth: int = 2) -> HTMLResponse:

@@ -7,6 +7,7 @@ while the PDF is printed from the self-contained form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api import graphviews
 from api.routes.exposure import known, make_filters
+from graph import capture
 from graph import dossier as core
 from graph.errors import UnknownEntity
 from graph.exposure import MAX_HOPS_LIMIT
@@ -22,11 +24,21 @@ from graph.pdf import html_to_pdf
 from graph.store import Store
 
 CSS_URL = "/dossier.css"
+WARC_NAME = re.compile(r"[0-9a-f]{64}\.warc\.gz")
 
 
 def add_dossier_pages(router: APIRouter, store: Store,
                       not_found: Callable[[UnknownEntity], HTMLResponse]) -> None:
     projections = graphviews.projection_cache(store)
+
+    @router.get("/archive/{name}")
+    def archived(name: str) -> FileResponse:
+        """A WARC capture made by ``survkg archive`` (served, never fetched here)."""
+        base = capture.folder(store)
+        if base is None or not WARC_NAME.fullmatch(name) or not (base / name).is_file():
+            raise UnknownEntity(name)
+        return FileResponse(base / name, media_type="application/warc",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @router.get(CSS_URL)
     def dossier_css() -> FileResponse:

@@ -66,7 +66,8 @@ def source_ref(proj: Projection, iri: str) -> SourceRef:
             url=_text(proj, iri, SKG + "url"),
             type=kinds[0] if kinds else ("Source" if _SOURCE_BASE in proj.types.get(iri, ())
                                          else None),
-            low_reliability=(low or "").lower() in ("true", "1"))
+            low_reliability=(low or "").lower() in ("true", "1"),
+            archived_url=_text(proj, iri, SKG + "archivedUrl"))
         proj.cache[key] = got
     assert isinstance(got, SourceRef)
     return got

@@ -88,6 +88,7 @@ class SourceRef(ToDict):
     url: str | None
     type: str | None
     low_reliability: bool = False
+    archived_url: str | None = None
 
 
 @dataclass(frozen=True)
