@@ -104,3 +104,34 @@ def archive(missing: bool, proxy: str | None, timeout: float, sources: tuple[str
     click.echo(f"{len(done)} captured, {len(failed)} failed", err=True)
     if failed and not done:
         raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--since", default=None, help="ISO date or time: only events from then on.")
+@click.option("--entity", "entity_name", default=None,
+              help="Only events that changed this organisation's exposure.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "atom"]),
+              default="table", show_default=True)
+@store_option
+def changes(since: str | None, entity_name: str | None, fmt: str,
+            store_path: Path | None) -> None:
+    """Imports and retractions, newest first, each with the organisations whose exposure
+    it changed (score before and after, paths gained and lost)."""
+    import json
+
+    from graph.changes import changes as run
+    from graph.changes_feed import describe, to_atom
+    from graph.entities import resolve
+    store = _open(store_path)
+    iri = resolve(store, entity_name).iri if entity_name else None
+    found = run(store, since=since, entity=iri)
+    if fmt == "json":
+        click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
+    elif fmt == "atom":
+        click.echo(to_atom(found, base_url="http://127.0.0.1:8000",
+                           title="survkg: what changed").decode())
+    else:
+        for c in found:
+            click.echo(f"{c.at}  {c.kind:<10} {c.import_id}  {describe(c)}")
+        if not found:
+            click.echo("no imports or retractions" + (f" since {since}" if since else ""))

@@ -1,0 +1,69 @@
+"""What changed: an import that adds supplies and its retraction show up in
+``/api/changes`` and in the Atom feed with the organisation whose exposure they changed,
+before and after, and the paths gained or lost; the feed has Atom's required elements."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+from web_server import live_server
+
+from graph.cli import cli
+from graph.loading import open_store
+
+DATA = Path(__file__).parent / "data" / "imports"
+A = "{http://www.w3.org/2005/Atom}"
+
+
+def test_import_and_retraction_in_changes_and_feed(tmp_path: Path) -> None:
+    store_dir = str(tmp_path / "store")
+    runner = CliRunner()
+    done = runner.invoke(cli, ["import", str(DATA / "three-findings.csv"), "--store",
+                               store_dir, "--output", "json"])
+    assert done.exit_code == 0, done.output
+    import_id = json.loads(done.output)["id"]
+    listed = runner.invoke(cli, ["changes", "--store", store_dir, "--format", "json"])
+    by_cli = json.loads(listed.output)
+    assert [c["kind"] for c in by_cli] == ["import"]
+    moved = by_cli[0]["exposure"]
+    assert [m["organisation"]["label"] for m in moved] == ["Nordvision Optics"]
+    assert moved[0]["before"] == 0 and moved[0]["after"] > 0
+    assert moved[0]["paths_gained"] and not moved[0]["paths_lost"]
+    org = moved[0]["organisation"]["id"]
+    gone = runner.invoke(cli, ["retract", import_id, "--reason", "wrong sheet", "--store",
+                               store_dir])
+    assert gone.exit_code == 0, gone.output
+
+    store = open_store(Path(store_dir))
+    with live_server(store) as base:
+        api = httpx.get(base + "/api/changes", timeout=60).json()
+        assert [(c["kind"], c["import_id"]) for c in api] == [("retraction", import_id),
+                                                              ("import", import_id)]
+        retraction = api[0]
+        assert retraction["reason"] == "wrong sheet"
+        lost = retraction["exposure"][0]
+        assert lost["organisation"]["id"] == org and lost["after"] == 0
+        assert lost["before"] == moved[0]["after"]
+        assert lost["paths_lost"] == moved[0]["paths_gained"]
+        assert httpx.get(base + "/api/changes", params={"since": "2999-01-01"}).json() == []
+        assert httpx.get(base + "/api/changes",
+                         params={"entity": "org/canon"}).json() == []
+        feed = httpx.get(base + "/changes.atom", params={"entity": org})
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+    store.close()
+    root = ET.fromstring(feed.content)
+    assert root.tag == A + "feed"
+    for el in (root, *root.findall(A + "entry")):
+        for required in ("id", "title", "updated"):
+            node = el.find(A + required)
+            assert node is not None and (node.text or "").strip(), (el.tag, required)
+    assert root.find(A + "author/" + A + "name") is not None
+    entries = root.findall(A + "entry")
+    assert len(entries) == 2 and all(e.find(A + "link") is not None for e in entries)
+    summary = entries[0].find(A + "summary")
+    assert summary is not None and "Nordvision Optics" in (summary.text or "")
+    assert "-> 0.000" in (summary.text or "")
