@@ -34,7 +34,7 @@ from typing import Any
 from graph import __version__
 from graph.audit import AuditLog
 from graph.errors import IntegrityError, InvalidParameter
-from graph.state import AUDIT_FILE, CAPTURES, IMPORTS_ARCHIVE, TOKENS_FILE
+from graph.state import AUDIT_FILE, CAPTURES, IMPORTS_ARCHIVE, TOKENS_FILE, WATCHLIST_FILE
 from graph.store import OxigraphStore, fsync_path
 from graph.tokens import TokenStore
 
@@ -147,6 +147,8 @@ def _backup(store: OxigraphStore, target: Path) -> Manifest:
     for name in (IMPORTS_ARCHIVE, CAPTURES):
         if (folder / name).is_dir():
             shutil.copytree(folder / name, target / name)
+    if (folder / WATCHLIST_FILE).is_file():
+        shutil.copyfile(folder / WATCHLIST_FILE, target / WATCHLIST_FILE)
     snapshot = OxigraphStore(target / STORE_DIR, read_only=True)
     try:
         quads, digest = dataset_digest(snapshot)
@@ -224,7 +226,7 @@ def restore(source: Path, target: Path) -> Manifest:
         shutil.rmtree(staging)
     try:
         shutil.copytree(source / STORE_DIR, staging)
-        for name in (AUDIT_FILE, TOKENS_FILE):
+        for name in (AUDIT_FILE, TOKENS_FILE, WATCHLIST_FILE):
             if (source / name).exists():
                 shutil.copyfile(source / name, staging / name)
         for name in (IMPORTS_ARCHIVE, CAPTURES):

@@ -26,3 +26,5 @@ def state_path(store: Store, name: str) -> Path | None:
 
 #: Local WARC captures of source URLs (``survkg archive``) and their index.
 CAPTURES = "survkg-captures"
+#: The watchlist: organisations whose changes the feed can be narrowed to.
+WATCHLIST_FILE = "survkg-watchlist.json"

@@ -12,8 +12,10 @@ import httpx
 from click.testing import CliRunner
 from web_server import live_server
 
+from graph.audit import open_audit as store_audit
 from graph.cli import cli
 from graph.loading import open_store
+from graph.tokens import open_tokens as store_tokens
 
 DATA = Path(__file__).parent / "data" / "imports"
 A = "{http://www.w3.org/2005/Atom}"
@@ -54,6 +56,25 @@ def test_import_and_retraction_in_changes_and_feed(tmp_path: Path) -> None:
                          params={"entity": "org/canon"}).json() == []
         feed = httpx.get(base + "/changes.atom", params={"entity": org})
         assert feed.headers["content-type"].startswith("application/atom+xml")
+        page = httpx.get(base + "/changes").text
+        assert page.count('data-kind="') == 2 and "Nordvision Optics" in page
+        # The watchlist filters the feed; editing it needs a token and is audited.
+        secret = store_tokens(store).create("analyst")
+        assert httpx.put(base + "/api/watchlist",
+                         json={"organisations": ["org/canon"]}).status_code == 401
+        put = httpx.put(base + "/api/watchlist", json={"organisations": ["org/canon"]},
+                        headers={"Authorization": f"Bearer {secret}"})
+        assert put.status_code == 200 and put.json() == {"organisations": ["org/canon"]}
+        assert httpx.get(base + "/api/watchlist").json() == {"organisations": ["org/canon"]}
+        watched = ET.fromstring(httpx.get(base + "/changes.atom",
+                                          params={"watchlist": "true"}).content)
+        assert watched.findall(A + "entry") == []  # Canon's exposure did not change
+        bad = httpx.put(base + "/api/watchlist", json={"organisations": ["org/nope"]},
+                        headers={"Authorization": f"Bearer {secret}"})
+        assert bad.status_code == 404
+        assert httpx.get(base + "/api/watchlist").json() == {"organisations": ["org/canon"]}
+        ops = [(e["operation"], e["outcome"][:7]) for e in store_audit(store).entries()]
+        assert ("watchlist", "ok") in ops and ("watchlist", "refused") in ops
     store.close()
     root = ET.fromstring(feed.content)
     assert root.tag == A + "feed"

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
 from api.pages import ontology as ontology_page
+from api.pages.changes import add_changes_page
 from api.pages.dossier import add_dossier_pages
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
@@ -132,5 +133,6 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
     add_exposure_pages(router, store, settings, render, not_found, views)
     add_dossier_pages(router, store, not_found)
     add_screen_pages(router, store, render)
+    add_changes_page(router, store, render)
     return router
 
