@@ -49,6 +49,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.make_router(store, settings), prefix="/api")
     app.include_router(audit_routes.make_router(), prefix="/api")
     app.include_router(pages.make_router(store, settings))
+    app.include_router(pages.make_form_router(store))
     app.include_router(changes_routes.make_router(store))
     app.include_router(apidocs.make_router())
     middleware.install(app, settings)

@@ -40,6 +40,7 @@ READ_POSTS = {
     ("post", "/sparql"),
     # Portfolio screening posts a list of names (too long for a URL); it only reads.
     ("post", "/api/screen"),
+    ("post", "/screen"),  # the /screen page's form: the same read, as a page
 }
 
 TURTLE = b"<urn:auth-test:s> <urn:auth-test:p> <urn:auth-test:o> .\n"

@@ -10,6 +10,7 @@ survkg's own ``/static/vis/``; nothing is loaded from another host.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
 from api.pages import ontology as ontology_page
+from api.pages import screen as screen_page
 from api.pages.changes import add_changes_page
 from api.pages.dossier import add_dossier_pages
 from api.pages.exposure import add_exposure_pages
@@ -61,13 +63,23 @@ def make_env() -> Environment:
     return env
 
 
-def make_router(store: Store, settings: Settings) -> APIRouter:
+def make_renderer() -> Callable[..., HTMLResponse]:
     env = make_env()
-    views = graphviews.view_cache(store)
-    router = APIRouter(include_in_schema=False)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
+    return render
+
+
+def make_form_router(store: Store) -> APIRouter:
+    """Pages that take a form by POST (in the schema, as every POST is)."""
+    return screen_page.make_form_router(store, make_renderer())
+
+
+def make_router(store: Store, settings: Settings) -> APIRouter:
+    views = graphviews.view_cache(store)
+    router = APIRouter(include_in_schema=False)
+    render = make_renderer()
 
     def not_found(exc: UnknownEntity) -> HTMLResponse:
         return render("not_found.html", status=404, query=exc.query,
