@@ -30,7 +30,8 @@ from graph.exposure.filters import resolve as resolve_filters
 from graph.exposure.group import group_of
 from graph.exposure.model import ToDict
 from graph.exposure.paths import context
-from graph.imports.resolve import CLOSE, EntityIndex, normalise
+from graph.imports.resolve import CLOSE, EntityIndex
+from graph.lookup.names import normalise
 from graph.namespaces import ID, local_id
 from graph.projection import Projection
 from graph.queries import value_rows
@@ -155,6 +156,7 @@ class _Names:
     index: EntityIndex
     keys: list[str]
     country_names: dict[str, set[str]]
+    names: entities.NameIndex
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, _Names] = weakref.WeakKeyDictionary()
@@ -172,7 +174,8 @@ def _names(store: Store) -> _Names:
                 countries.setdefault(r["c"], {local_id(r["c"]).rsplit("/", 1)[-1]}).add(
                     r["v"].casefold())
             index = EntityIndex.from_store(store)
-            got = _Names(store.version, index, list(index.by_name), countries)
+            got = _Names(store.version, index, list(index.by_name), countries,
+                         entities.build_index(store))
             _CACHE[store] = got
         return got
 
@@ -188,7 +191,7 @@ def _country_ok(names: _Names, iri: str, country: str | None) -> bool:
 
 def _kind(store: Store, iri: str, name: str) -> str:
     """Which of ``iri``'s names ``name`` is: exact first, then normalised."""
-    own = entities.names_of(store, iri)
+    own = entities.names_of(_names(store).names, iri)
     for same in (lambda n: n.casefold() == name.casefold(),
                  lambda n: normalise(n) == normalise(name)):
         for kind in ("label", "alias", "chinese"):
@@ -199,8 +202,8 @@ def _kind(store: Store, iri: str, name: str) -> str:
 
 def _similarity(store: Store, iri: str, name: str) -> float:
     norm = normalise(name)
-    return max((fuzz.ratio(norm, normalise(n)) for _, n in entities.names_of(store, iri)),
-               default=0.0)
+    own = entities.names_of(_names(store).names, iri)
+    return max((fuzz.ratio(norm, normalise(n)) for _, n in own), default=0.0)
 
 
 def match(store: Store, row: Row) -> tuple[str, list[str], float | None, str | None]:
@@ -280,7 +283,7 @@ def screen(store: Store, proj: Projection, rows: list[Row], filters: Filters | N
 
 
 def _ref(store: Store, iri: str) -> EntityRef:
-    e = entities.entity(store, iri)
+    e = entities.entity(_names(store).names, iri)
     return EntityRef(e.id, e.iri, e.label, e.types)
 
 

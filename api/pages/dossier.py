@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api import graphviews
-from api.routes.exposure import known, make_filters
+from api.deps import FilterQuery, NamesDep, ProjectionDep, resolve_id
 from graph import capture
 from graph import dossier as core
 from graph.errors import UnknownEntity
-from graph.exposure import MAX_HOPS_LIMIT
 from graph.pdf import html_to_pdf
 from graph.store import Store
 
@@ -29,8 +26,6 @@ WARC_NAME = re.compile(r"[0-9a-f]{64}\.warc\.gz")
 
 def add_dossier_pages(router: APIRouter, store: Store,
                       not_found: Callable[[UnknownEntity], HTMLResponse]) -> None:
-    projections = graphviews.projection_cache(store)
-
     @router.get("/archive/{name}")
     def archived(name: str) -> FileResponse:
         """A WARC capture made by ``survkg archive`` (served, never fetched here)."""
@@ -46,21 +41,15 @@ def add_dossier_pages(router: APIRouter, store: Store,
                             headers={"Cache-Control": "public, max-age=300"})
 
     @router.get("/dossier/{id:path}", response_model=None)
-    def dossier(id: str,
-                max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS_LIMIT)] = 4,
-                as_of: Annotated[str, Query(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")] = "",
-                min_confidence: Annotated[str, Query(max_length=100)] = "",
-                include_unverified: bool = False) -> Response:
+    def dossier(id: str, fp: FilterQuery, proj: ProjectionDep, names: NamesDep) -> Response:
         """The dossier; a trailing ``.pdf`` asks for it printed (headless Chromium)."""
         pdf = id.endswith(".pdf")
         ident = id[:-4] if pdf else id
         try:
-            iri = known(store, ident)
+            iri = resolve_id(store, names, ident)
         except UnknownEntity as exc:
             return not_found(exc)
-        f = make_filters(max_hops, as_of, min_confidence, None, include_unverified,
-                         core.MAX_PATHS)
-        doc = core.build(store, projections.get(), iri, f)
+        doc = core.build(store, proj, iri, fp.filters(core.MAX_PATHS))
         if not pdf:
             return HTMLResponse(core.render_html(doc, stylesheet_href=CSS_URL))
         name = ident.replace("/", "-") + ".pdf"

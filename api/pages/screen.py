@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import graphviews
-from api.routes.exposure import make_filters
+from api.deps import ProjectionDep
 from api.routes.screen import rows_from
 from graph import screening
 from graph.errors import InvalidData, TooLarge
+from graph.exposure import Filters
 from graph.store import Store
 
 
@@ -34,18 +34,16 @@ def add_screen_pages(router: APIRouter, store: Store,
 
 def make_form_router(store: Store, render: Callable[..., HTMLResponse]) -> APIRouter:
     router = APIRouter(tags=["pages"])
-    projections = graphviews.projection_cache(store)
 
     @router.post("/screen", response_class=HTMLResponse,
                  summary="The /screen page's form: the screening as a page (read-only)")
-    async def screen_page(request: Request) -> HTMLResponse:
+    async def screen_page(request: Request, proj: ProjectionDep) -> HTMLResponse:
         error, result, rows = None, None, []
         try:
             rows = await rows_from(request)
             screening.check_size(rows)
             result = await run_in_threadpool(
-                screening.screen, store, projections.get(), rows,
-                make_filters(4, None, None, None, False, 0))
+                screening.screen, store, proj, rows, Filters(max_paths=0))
         except (InvalidData, TooLarge) as exc:
             error = str(exc)
         # The list as CSV again, for the download form and to refill the text box.

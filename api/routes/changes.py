@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AUTH_RESPONSES, require_token
-from api.routes.exposure import known
+from api.deps import NamesDep, resolve_id
 from graph import watchlist as watchlist_store
 from graph.changes import changes
 from graph.changes_feed import to_atom
@@ -81,13 +81,13 @@ def make_router(store: Store) -> APIRouter:
 
     @router.put("/api/watchlist", tags=["writes"], responses=AUTH_RESPONSES,
                 summary="Replace the watchlist (token)")
-    async def put_watchlist(request: Request, body: WatchlistIn, actor: Actor
-                            ) -> dict[str, Any]:
+    async def put_watchlist(request: Request, body: WatchlistIn, actor: Actor,
+                            names: NamesDep) -> dict[str, Any]:
         """Organisations whose changes ``?watchlist=true`` keeps; each id must exist."""
         log = request.app.state.audit
         entry = {"actor": actor, "operation": "watchlist"}
         try:
-            iris = [known(store, i) for i in body.organisations]
+            iris = [resolve_id(store, names, i) for i in body.organisations]
             saved = await run_in_threadpool(watchlist_store.save, store, iris)
         except SurvkgError as exc:
             log.record(outcome=f"refused: {exc}", **entry)

@@ -15,8 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api import graphviews
-from api.routes.exposure import FilterQuery
+from api.deps import FilterQuery, ProjectionDep
 from api.settings import Settings
 from graph import screening
 from graph.errors import InvalidData
@@ -55,13 +54,12 @@ async def rows_from(request: Request) -> list[screening.Row]:
 
 
 def add_screen_routes(router: APIRouter, store: Store, settings: Settings) -> None:
-    projections = graphviews.projection_cache(store)
 
     @router.post("/screen", summary="Screen a list of company names (read-only, no token)",
                  openapi_extra={"requestBody": {"content": {
                      "text/csv": {"schema": {"type": "string"}},
                      "application/json": {"schema": {"type": "array", "items": {}}}}}})
-    async def screen_route(request: Request, fp: FilterQuery,
+    async def screen_route(request: Request, fp: FilterQuery, proj: ProjectionDep,
                            format: Format = "json") -> Any:
         """For each row: the matched entity or none, how it matched (identifier, exact
         name, alias, Chinese name, fuzzy with its similarity, ambiguous with the
@@ -69,7 +67,7 @@ def add_screen_routes(router: APIRouter, store: Store, settings: Settings) -> No
         ``survkg screen FILE --format json`` prints the same object."""
         rows = await rows_from(request)
         screening.check_size(rows)
-        result = await run_in_threadpool(screening.screen, store, projections.get(), rows,
+        result = await run_in_threadpool(screening.screen, store, proj, rows,
                                          fp.filters(0))
         if format == "csv":
             return Response(screening.to_csv(result), media_type="text/csv; charset=utf-8",
