@@ -4,18 +4,15 @@ It holds what a reader needs to check a finding without the server: the summary,
 group with its ownership records and their sources, every path with every hop's sources
 (title, publisher, date, URL), confidence, status and the companies' replies beside the
 claims they answer, the control status, the filters used, when it was made and from
-which version of the graph. The HTML is rendered here (not in ``api``) so that the CLI
-and the server write the same document; :mod:`graph.pdf` prints it.
+which version of the graph. This module gathers it; ``api/dossier.py`` renders it (HTML
+for the page and for ``survkg dossier``) and :mod:`graph.pdf` prints it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph import __version__
 from graph.capture import Capture, captures
@@ -24,8 +21,6 @@ from graph.imports.catalogue import list_imports
 from graph.projection import Projection
 from graph.store import Store
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-STYLESHEET = TEMPLATES / "dossier.css"
 #: Every path is listed (up to this many; the document says when more exist).
 MAX_PATHS = 1000
 
@@ -56,27 +51,3 @@ def build(store: Store, proj: Projection, iri: str, filters: Filters | None = No
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     latest = {u: cs[-1] for u, cs in captures(store).items()}
     return Dossier(exposure(proj, iri, f), now, graph_version(store), latest)
-
-
-def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(["html"], default=True))
-    env.filters["safe_href"] = safe_href
-    return env
-
-
-def safe_href(url: str | None) -> str | None:
-    """Only http(s) URLs become links (a ``javascript:`` URL in the data stays text)."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
-
-
-def render_html(d: Dossier, *, stylesheet_href: str | None = None, base_url: str = "") -> str:
-    """The dossier as one HTML document. With ``stylesheet_href`` the CSS is linked (the
-    server's strict CSP forbids inline styles); without, it is inlined so that the file
-    stands alone, offline."""
-    css = None if stylesheet_href else STYLESHEET.read_text(encoding="utf-8")
-    x = d.exposure
-    filters = {k: v for k, v in x.filters.to_dict().items() if k != "max_paths"}
-    return _env().get_template("dossier.html").render(
-        x=x, d=d, css=css, stylesheet_href=stylesheet_href, filters=filters,
-        base_url=base_url.rstrip("/"))

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from web_server import live_server
 
+from api.cli import dossier as dossier_cmd
 from graph.cli import cli
 from graph.store import OxigraphStore
 
@@ -49,7 +50,7 @@ def test_cli_dossier_stands_alone(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
     runner = CliRunner()
     out = tmp_path / "canon.html"
-    done = runner.invoke(cli, ["dossier", "Canon", "-o", str(out), "--store", store])
+    done = runner.invoke(dossier_cmd, ["Canon", "-o", str(out), "--store", store])
     assert done.exit_code == 0, done.output
     html = out.read_text(encoding="utf-8")
     shown = runner.invoke(cli, ["exposure", "Canon", "--format", "json", "--max-paths", "1000",
@@ -64,13 +65,13 @@ def test_cli_dossier_stands_alone(tmp_path: Path) -> None:
     assert "Cite as:" in html and "graph of" in html and "Filters:" in html
     assert "Reply from Axis Communications" in html
     advent = tmp_path / "advent.html"
-    assert runner.invoke(cli, ["dossier", "Advent International", "-o", str(advent),
-                               "--store", store]).exit_code == 0
+    assert runner.invoke(dossier_cmd, ["Advent International", "-o", str(advent),
+                                       "--store", store]).exit_code == 0
     text = advent.read_text(encoding="utf-8")
     assert "Why there is no exposure" in text
     assert "outside the period in which its supplier belonged to the group" in text
-    bad = runner.invoke(cli, ["dossier", "Canon", "--as-of", "last week", "-o",
-                              str(tmp_path / "x.html"), "--store", store])
+    bad = runner.invoke(dossier_cmd, ["Canon", "--as-of", "last week", "-o",
+                                      str(tmp_path / "x.html"), "--store", store])
     assert bad.exit_code == 1 and "as_of" in bad.output
     assert not (tmp_path / "x.html").exists()
 

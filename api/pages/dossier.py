@@ -1,8 +1,8 @@
-"""``/dossier/{id}`` (HTML with a print stylesheet) and ``/dossier/{id}.pdf``.
+"""``/dossier/{id}`` (HTML with a print stylesheet), ``/dossier/{id}.pdf`` and the WARC
+captures the dossiers and source pages link (``/archive/{file}``).
 
-Thin: the document is :mod:`graph.dossier`'s (the same the CLI writes); the page links
-its stylesheet instead of inlining it because the server's CSP forbids inline styles,
-while the PDF is printed from the self-contained form.
+Thin: the document is :func:`api.dossier.render_html` of :func:`graph.dossier.build`, the
+same ``survkg dossier`` writes.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.deps import FilterQuery, NamesDep, ProjectionDep, resolve_id
+from api.dossier import CSS_URL, render_html
 from graph import capture
 from graph import dossier as core
 from graph.errors import UnknownEntity
 from graph.pdf import html_to_pdf
 from graph.store import Store
 
-CSS_URL = "/dossier.css"
 WARC_NAME = re.compile(r"[0-9a-f]{64}\.warc\.gz")
 
 
@@ -35,11 +35,6 @@ def add_dossier_pages(router: APIRouter, store: Store,
         return FileResponse(base / name, media_type="application/warc",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @router.get(CSS_URL)
-    def dossier_css() -> FileResponse:
-        return FileResponse(core.STYLESHEET, media_type="text/css",
-                            headers={"Cache-Control": "public, max-age=300"})
-
     @router.get("/dossier/{id:path}", response_model=None)
     def dossier(id: str, fp: FilterQuery, proj: ProjectionDep, names: NamesDep) -> Response:
         """The dossier; a trailing ``.pdf`` asks for it printed (headless Chromium)."""
@@ -51,7 +46,7 @@ def add_dossier_pages(router: APIRouter, store: Store,
             return not_found(exc)
         doc = core.build(store, proj, iri, fp.filters(core.MAX_PATHS))
         if not pdf:
-            return HTMLResponse(core.render_html(doc, stylesheet_href=CSS_URL))
+            return HTMLResponse(render_html(doc, stylesheet_href=CSS_URL))
         name = ident.replace("/", "-") + ".pdf"
-        return Response(html_to_pdf(core.render_html(doc)), media_type="application/pdf",
+        return Response(html_to_pdf(render_html(doc)), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}"'})
