@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AUTH_RESPONSES, require_token
 from api.deps import NamesDep, resolve_id
+from api.routes import ERRORS
 from graph import watchlist as watchlist_store
 from graph.changes import changes
 from graph.changes_feed import to_atom
-from graph.errors import SurvkgError
+from graph.errors import InvalidParameter, SurvkgError
 from graph.namespaces import local_id, rid
 from graph.store import Store
 
@@ -43,11 +44,15 @@ def _iri(entity: str | None) -> str | None:
     the organisation, and its feed must still say so."""
     if not entity:
         return None
-    return entity if entity.startswith(("http://", "https://")) else rid(entity.strip("/")).value
+    try:
+        return entity if entity.startswith(("http://", "https://")) \
+            else rid(entity.strip("/")).value
+    except ValueError as exc:
+        raise InvalidParameter("entity", f"not an id: {exc}") from None
 
 
 def make_router(store: Store) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(responses=ERRORS)
 
     @router.get("/api/changes", tags=["graph"],
                 summary="Imports and retractions with the exposure they changed")
