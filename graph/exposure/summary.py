@@ -176,6 +176,9 @@ def _control(x: Exposure) -> str:
     rows = {t["technology"]["label"]: t for p in x.paths for t in p.control_status.technologies}
     if not rows:
         return "No hop names a technology, so the export-control status is unknown."
+    regs = _list(p.control_status.regulation_label or "" for p in x.paths)
+    where = f" under {regs} (today)" if regs else " today"
+
     def entries(t: dict[str, Any], kind: str) -> str:
         return _list(e["label"] for e in t["entries"] if e.get("kind") == kind)
     listed = [f"{lab} is covered by Annex I ({entries(t, 'annex-i')})"
@@ -185,10 +188,18 @@ def _control(x: Exposure) -> str:
     free = [lab for lab, t in rows.items() if t["status"] == "not-controlled"]
     out = []
     if listed or catch:
-        out.append(f"Export control: {_list(listed + catch)}.")
+        out.append(f"Export control{where}: {_list(listed + catch)}.")
     if free:
-        out.append(f"No Annex I entry or catch-all clause of the regulation on record covers "
-                   f"{_list(free)} (not-controlled).")
+        out.append(f"No Annex I entry or catch-all clause{where} covers {_list(free)} "
+                   "(not-controlled).")
+    then: dict[tuple[str, str], list[str]] = {}
+    for p in x.paths:
+        at = p.control_status_at_time
+        if at is not None and at.regulation_label:
+            key = (at.regulation_label, at.status)
+            then.setdefault(key, []).extend(t["technology"]["label"] for t in at.technologies)
+    for (reg, status), techs in then.items():
+        out.append(f"At the supplies' dates, under {reg}: {_list(techs)} ({status}).")
     return " ".join(out)
 
 
