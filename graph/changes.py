@@ -136,3 +136,17 @@ def changes(store: Store, since: str | None = None, entity: str | None = None,
         out.append(Change(kind, at, rec.id, actor, rec.file,
                           rec.retraction_reason if kind == "retraction" else None, effect))
     return out
+
+
+def last_changed(store: Store, iri: str) -> catalogue.ImportRecord | None:
+    """The latest import in force that states something about ``iri`` (None: only the
+    seeds or a direct load do). Retractions are not seen here: their triples are gone."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return None
+    graphs = {q.graph_name.value for q in store.quads(node, None, None, None)
+              if isinstance(q.graph_name, ox.NamedNode)}
+    found = [r for r in catalogue.list_imports(store)
+             if r.graph in graphs and r.retracted_at is None]
+    return max(found, key=lambda r: r.imported_at, default=None)

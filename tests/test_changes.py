@@ -36,12 +36,16 @@ def test_import_and_retraction_in_changes_and_feed(tmp_path: Path) -> None:
     assert moved[0]["before"] == 0 and moved[0]["after"] > 0
     assert moved[0]["paths_gained"] and not moved[0]["paths_lost"]
     org = moved[0]["organisation"]["id"]
-    gone = runner.invoke(cli, ["retract", import_id, "--reason", "wrong sheet", "--store",
-                               store_dir])
-    assert gone.exit_code == 0, gone.output
-
     store = open_store(Path(store_dir))
+    secret = store_tokens(store).create("analyst")
     with live_server(store) as base:
+        # The new organisation's page says which import last changed it.
+        shown = httpx.get(base + "/entity/" + org).text
+        assert 'id="last-changed"' in shown and import_id in shown
+        gone = httpx.delete(base + f"/api/imports/{import_id}",
+                            params={"reason": "wrong sheet"},
+                            headers={"Authorization": f"Bearer {secret}"})
+        assert gone.status_code == 200, gone.text
         api = httpx.get(base + "/api/changes", timeout=60).json()
         assert [(c["kind"], c["import_id"]) for c in api] == [("retraction", import_id),
                                                               ("import", import_id)]
@@ -56,10 +60,12 @@ def test_import_and_retraction_in_changes_and_feed(tmp_path: Path) -> None:
                          params={"entity": "org/canon"}).json() == []
         feed = httpx.get(base + "/changes.atom", params={"entity": org})
         assert feed.headers["content-type"].startswith("application/atom+xml")
+        # After the retraction no page names the import (Axis: the sheet linked to it).
+        axis = httpx.get(base + "/entity/org/axis-communications").text
+        assert 'id="last-changed"' not in axis
         page = httpx.get(base + "/changes").text
         assert page.count('data-kind="') == 2 and "Nordvision Optics" in page
         # The watchlist filters the feed; editing it needs a token and is audited.
-        secret = store_tokens(store).create("analyst")
         assert httpx.put(base + "/api/watchlist",
                          json={"organisations": ["org/canon"]}).status_code == 401
         put = httpx.put(base + "/api/watchlist", json={"organisations": ["org/canon"]},

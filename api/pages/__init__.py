@@ -32,6 +32,7 @@ from api.pages.screen import add_screen_pages
 from api.settings import Settings
 from graph import export_graph
 from graph.capture import captures_of
+from graph.changes import last_changed
 from graph.describe import describe, safe_url
 from graph.errors import UnknownEntity
 from graph.exposure import ranking
@@ -102,7 +103,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                      for t in desc.types)
         in_view = desc.id in view
         return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view,
-                      captures=captures_of(store, desc.iri))
+                      captures=captures_of(store, desc.iri),
+                      changed=last_changed(store, desc.iri))
 
     @router.get("/explore", response_class=HTMLResponse)
     def explore(view: ViewDep, focus: str | None = None, depth: int = 2) -> HTMLResponse:
