@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse
 
 from api import apidocs, deps, errors, middleware, pages, routes, sparql
 from api.routes import audit as audit_routes
+from api.routes import changes as changes_routes
 from api.settings import Settings
 from graph import __version__
 from graph.audit import open_audit
@@ -52,6 +53,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.make_router(store, settings), prefix="/api")
     app.include_router(audit_routes.make_router(), prefix="/api")
     app.include_router(pages.make_router(store, settings))
+    app.include_router(pages.make_form_router(store))
+    app.include_router(changes_routes.make_router(store))
     app.include_router(apidocs.make_router())
     middleware.install(app, settings)
     return app

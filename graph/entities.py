@@ -170,6 +170,16 @@ def resolve_iri(store: Store, text: str, index: NameIndex | None = None, *,
                                         exact))
 
 
+def names_of(index: NameIndex, iri: str) -> list[tuple[str, str]]:
+    """Every name of ``iri`` with its kind: ``label``, ``alias`` or ``chinese``."""
+    return list(index.names.get(iri, ()))
+
+
+def entity(index: NameIndex, iri: str) -> Entity:
+    """The :class:`Entity` (id, label, types) of a known IRI."""
+    return _entity(index, iri)
+
+
 def _stated(store: Store, iri: str) -> bool:
     """Whether the store says anything about ``iri`` (False for text that is no IRI)."""
     try:

@@ -38,6 +38,9 @@ READ_POSTS = {
     # The SPARQL 1.1 Protocol sends long *queries* by POST; the same operation carries
     # SPARQL Update, whose authentication test_sparql_update_needs_a_valid_token walks.
     ("post", "/sparql"),
+    # Portfolio screening posts a list of names (too long for a URL); it only reads.
+    ("post", "/api/screen"),
+    ("post", "/screen"),  # the /screen page's form: the same read, as a page
 }
 
 TURTLE = b"<urn:auth-test:s> <urn:auth-test:p> <urn:auth-test:o> .\n"

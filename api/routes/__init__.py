@@ -20,6 +20,7 @@ from api import graphviews
 from api.deps import NamesDep, ViewDep, resolve_id
 from api.models import ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
+from api.routes.screen import add_screen_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
 from graph import export_graph, formats
@@ -124,6 +125,7 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return graphviews.vis_data(sub, total=total, focus=focus)
 
     add_exposure_routes(router, store, settings)
+    add_screen_routes(router, store, settings)
     add_write_routes(router, store, settings)
     return router
 

@@ -64,7 +64,7 @@ REQUIRED_COLUMNS = ("supplier", "recipient", "product", "technology", "date", "s
 #: Columns a sheet may add; an exported sheet has all of them.
 OPTIONAL_COLUMNS = ("finding id", "supplier id", "supplier country", "recipient id",
                     "recipient country", "programme", "product id", "date text",
-                    "source publisher", "assessment", "language")
+                    "source publisher", "assessment", "language", "archived url")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 #: Columns that hold several values separated by ``;`` (or ``|``).
@@ -473,12 +473,17 @@ class _Mapper:
         self.add(iri, RDFS_LABEL, ox.Literal(title))
         self.add(iri, ox.NamedNode(DCTERMS + "publisher"), ox.Literal(publisher))
         self.add(iri, skg("url"), ox.Literal(url, datatype=ANY_URI))
+        archived = row.cells.get("archived url", "")
+        if archived and not _http_url(archived):
+            self.reader.problem(row, "archived url", f"not an http(s) URL: {archived!r}")
+        elif archived:
+            self.add(iri, skg("archivedUrl"), ox.Literal(archived, datatype=ANY_URI))
         return iri
 
 
 #: Columns that describe the source of a row rather than the supply (they may differ
 #: between rows of one supply).
-_SOURCE_COLUMNS = ("source title", "source url", "source publisher")
+_SOURCE_COLUMNS = ("source title", "source url", "source publisher", "archived url")
 
 
 def _supply_key(row: _Row) -> tuple[str, str]:
