@@ -26,6 +26,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from graph.namespaces import (
+    ONTOLOGY_GRAPH,
     RDFS_SUBCLASSOF,
     SKG,
     SKOS,
@@ -54,7 +55,7 @@ __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record"
 
 def _preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
     roles: dict[str, list[ox.NamedNode]] = defaultdict(list)
-    for prop, role in _pairs(store, skg("exposureRole")):
+    for prop, role in _pairs(store, skg("exposureRole"), ONTOLOGY_GRAPH):
         if role.startswith(SKG):
             roles[role[len(SKG):]].append(ox.NamedNode(prop))
     return roles
@@ -72,10 +73,11 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
 
 
 
-def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
+def _literal_map(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+                 ) -> dict[str, str]:
     literal, triple = ox.Literal, ox.Triple
     out: dict[str, str] = {}
-    for q in store.quads(None, pred, None, None):
+    for q in store.quads(None, pred, None, graph):
         o = q.object
         if type(o) is literal:
             s = q.subject
@@ -115,20 +117,24 @@ def build_projection(store: Store) -> Projection:
 
 
 def _read_vocabulary(proj: Projection, store: Store) -> None:
+    """The scoring configuration: the class hierarchy, confidence levels, statuses and
+    risk indicators, read from the bundled ontology's graph only (the trust boundary in
+    docs/security.md: no import or update elsewhere changes how anyone is scored)."""
+    onto = ONTOLOGY_GRAPH
     sub: dict[str, set[str]] = defaultdict(set)
-    for c, p in _pairs(store, RDFS_SUBCLASSOF):
+    for c, p in _pairs(store, RDFS_SUBCLASSOF, onto):
         sub[c].add(p)
     proj.superclasses = _closure(sub)
-    weights = _literal_map(store, skg("weight"))
-    ranks = _literal_map(store, skg("rank"))
+    weights = _literal_map(store, skg("weight"), onto)
+    ranks = _literal_map(store, skg("rank"), onto)
     for lvl in set(weights) | set(ranks):
         proj.levels[lvl] = Level(lvl, proj.label(lvl), float(weights.get(lvl, "0.5")),
                                  int(ranks.get(lvl, "0")))
-    for st, val in _literal_map(store, skg("countsByDefault")).items():
+    for st, val in _literal_map(store, skg("countsByDefault"), onto).items():
         proj.statuses[st] = val.strip().lower() in ("true", "1")
-    severities = _literal_map(store, skg("severity"))
-    propagation = dict(_pairs(store, skg("propagation")))
-    applies = _multi(_pairs(store, skg("appliesToClass")))
+    severities = _literal_map(store, skg("severity"), onto)
+    propagation = dict(_pairs(store, skg("propagation"), onto))
+    applies = _multi(_pairs(store, skg("appliesToClass"), onto))
     for ind, sev in severities.items():
         prop = propagation.get(ind, SKG + "DirectOnly")
         proj.indicators[ind] = Indicator(ind, proj.label(ind), float(sev), prop[len(SKG):]

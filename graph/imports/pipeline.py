@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from graph.errors import Conflict, InvalidData, SurvkgError
 from graph.imports import catalogue
+from graph.imports.boundary import boundary_problems, foreign_graph_problems, stored
 from graph.imports.checks import check_quads
 from graph.imports.kinds import Kind
 from graph.imports.resolve import Candidate, EntityIndex, Link, resolve, typed_in_store
@@ -133,7 +134,7 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
             audit.record(outcome=f"refused: {exc}", **entry)
         raise
     result.triples = len(quads)
-    result.new_triples = sum(1 for q in quads if not _present(store, q))
+    result.new_triples = sum(1 for q in quads if not stored(store, q))
     if dry_run:
         if audit is not None:
             audit.record(outcome="dry run", triples=len(quads), **entry)
@@ -166,14 +167,20 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     mint = minter(import_id)
     _step(progress, "parsing", 0.0)
     named: list[Link] = []
-    mapped = _parse(store, data, kind, name, import_id, mint, index, named, progress)
+    graphs: set[ox.NamedNode | ox.BlankNode] = set()
+    mapped = _parse(store, data, kind, name, import_id, mint, index, named, graphs, progress)
     result.notes.extend(mapped.notes)
     _step(progress, "checking", 0.0)
     problems = check_quads(mapped.quads, text=text, name=name)
+    problems += foreign_graph_problems(graphs, store, text=text, name=name)
     if problems:
         raise problems_error(problems, name, "problem(s) in the data")
     _step(progress, "resolving", 0.0)
     resolved, links, result.candidates = resolve(mapped.quads, index, store)
+    problems = boundary_problems(resolved, store, text=text, name=name)
+    if problems:
+        raise problems_error(problems, name, "statement(s) an import may not make "
+                             "(docs/security.md, trust boundary)")
     result.links = named + links
     graph = catalogue.graph_iri(import_id)
     quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
@@ -215,7 +222,10 @@ def _located_violation(violation: str, text: str, name: str) -> Problem:
 
 def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
            mint: Callable[[str, str], ox.NamedNode], index: EntityIndex,
-           named: list[Link], progress: Progress | None) -> Mapped:
+           named: list[Link], graphs: set[ox.NamedNode | ox.BlankNode],
+           progress: Progress | None) -> Mapped:
+    """The file's quads, all in the default graph; the graph names it used go to
+    ``graphs`` (for the trust boundary check)."""
     if kind.name == "csv":
         from graph.interchange.csv_findings import read_csv_findings
         return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index, named))
@@ -230,6 +240,7 @@ def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
                              base_iri=f"{ID}import/{import_id}/"):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             moved += 1
+            graphs.add(quad.graph_name)
             quad = ox.Quad(quad.subject, quad.predicate, quad.object)
         quads.append(quad)
         if progress is not None and len(quads) % 20_000 == 0:
@@ -252,12 +263,6 @@ def _by_name(index: EntityIndex, named: list[Link]) -> Callable[[str], ox.NamedN
             named.append(Link(name, found, "same name", name))
         return ox.NamedNode(found)
     return lookup
-
-
-def _present(store: Store, q: ox.Quad) -> bool:
-    if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
-        return False  # refused by check_quads before this is asked
-    return next(iter(store.quads(q.subject, q.predicate, q.object, None)), None) is not None
 
 
 def _archive(store: Store, sha: str, data: bytes) -> None:
