@@ -34,7 +34,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.tokens = open_tokens(store)
-    app.state.audit = open_audit(store)
+    app.state.audit = open_audit(store, settings.audit_refusals_per_minute)
     # A write a crash interrupted is settled before the first request (see
     # graph/imports/recovery.py): the audit log then agrees with the store.
     reconcile(store, app.state.audit)

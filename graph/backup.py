@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import __version__
-from graph.audit import AuditLog
+from graph.audit import AuditLog, segment_files
 from graph.errors import IntegrityError, InvalidParameter
 from graph.state import AUDIT_FILE, IMPORTS_ARCHIVE, TOKENS_FILE
 from graph.store import OxigraphStore, fsync_path
@@ -223,6 +223,8 @@ def restore(source: Path, target: Path) -> Manifest:
         for name in (AUDIT_FILE, TOKENS_FILE):
             if (source / name).exists():
                 shutil.copyfile(source / name, staging / name)
+        for segment in segment_files(source / AUDIT_FILE):
+            shutil.copyfile(segment, staging / segment.name)
         if (source / IMPORTS_ARCHIVE).is_dir():
             shutil.copytree(source / IMPORTS_ARCHIVE, staging / IMPORTS_ARCHIVE)
         verify(staging, manifest)
