@@ -126,7 +126,7 @@ def _deepest_first(graph: rdflib.Graph) -> list[rdflib.BNode]:
     return order
 
 
-class _FlatConverter(Converter):  # type: ignore[misc]
+class _FlatConverter(Converter):
     """rdflib's converter with every blank node made a node object before the nodes that
     point at it, so that converting one never recurses into another."""
 
@@ -135,7 +135,8 @@ class _FlatConverter(Converter):  # type: ignore[misc]
         for b in _deepest_first(graph):
             self.process_subject(graph, b, nodemap)
         for s in set(graph.subjects()):  # then as rdflib does: IRIs, unreferenced nodes
-            if isinstance(s, rdflib.URIRef) or not any(graph.subjects(None, s)):
+            if isinstance(s, rdflib.URIRef) or (isinstance(s, rdflib.BNode)
+                                                and not any(graph.subjects(None, s))):
                 self.process_subject(graph, s, nodemap)
         return list(nodemap.values())
 
