@@ -101,19 +101,27 @@ class BodyLimit:
                 if too_big:
                     return await _plain(send, 413, detail, [(b"connection", b"close")])
         seen = 0
-        started = False
+        started = exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            # A route that caught the cut-off (FastAPI turns any error while reading a
+            # JSON body into 400) still answers 413: its own response is dropped.
             nonlocal started
+            if exceeded:
+                if not started:
+                    started = True
+                    await _plain(send, 413, detail, [(b"connection", b"close")])
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

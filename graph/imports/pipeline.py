@@ -50,6 +50,9 @@ class AuditLog(Protocol):
 #: Largest file an import accepts (the HTTP layer has its own, lower body limit).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
+#: Notes an import result lists at most (then how many more there were).
+MAX_NOTES = 50
+
 #: Called with a phase name and the fraction of it done (0..1).
 Progress = Callable[[str, float], None]
 
@@ -169,7 +172,9 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     named: list[Link] = []
     graphs: set[ox.NamedNode | ox.BlankNode] = set()
     mapped = _parse(store, data, kind, name, import_id, mint, index, named, graphs, progress)
-    result.notes.extend(mapped.notes)
+    notes = mapped.notes
+    result.notes.extend(notes if len(notes) <= MAX_NOTES else
+                        [*notes[:MAX_NOTES], f"... and {len(notes) - MAX_NOTES} more note(s)"])
     _step(progress, "checking", 0.0)
     problems = check_quads(mapped.quads, text=text, name=name)
     problems += foreign_graph_problems(graphs, store, text=text, name=name)
