@@ -71,38 +71,42 @@ def boundary_problems(quads: Iterable[ox.Quad], store: Store, *, text: str | Non
                 for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None))
         return got
 
+    named, skg_ns = ox.NamedNode, SKG
     for q in quads:
         s, p = q.subject, q.predicate.value
-        statement = f"{term_text(s)} {term_text(q.predicate)} {term_text(q.object)}"[:160]
-        probe = ""
-        if isinstance(s, ox.NamedNode) and (s.value.startswith(SKG) or s.value in terms):
-            key = ("term", s.value)
-            probe = s.value
-            why = (f"statement about the ontology term {term_text(s)} is refused "
-                   f"({statement}): the ontology is read only from the bundled files, "
-                   "an import cannot change it")
-        elif isinstance(s, ox.NamedNode) and is_existing_claim(s.value) and not stored(store, q):
-            key = ("claim", s.value)
-            probe = s.value
-            why = (f"statement about the existing claim {term_text(s)} is refused "
-                   f"({statement}): an import adds claims of its own and never changes "
-                   "someone else's (record e.g. a finding that disputes it instead)")
+        iri = s.value if type(s) is named else None
+        if iri is not None and (iri.startswith(skg_ns) or iri in terms):
+            key = ("term", iri)
+        elif iri is not None and is_existing_claim(iri) and not stored(store, q):
+            key = ("claim", iri)
         elif p in CONFIG_PROPERTIES or p in SCHEMA_PROPERTIES:
             key = ("property", p)
-            probe = p
-            why = (f"{term_text(q.predicate)} is refused in an import ({statement}): "
-                   "scoring configuration and the class hierarchy are read only from "
-                   "the bundled ontology")
         else:
             continue
         if key in seen:
             continue
         seen.add(key)
-        problems.append(_at_subject(why, probe, text, name) if key[0] != "property"
-                        else located(why, probe, text, name))
+        problems.append(_problem(key, q, text, name))
         if len(problems) >= MAX_LISTED:
             break
     return problems
+
+
+def _problem(key: tuple[str, str], q: ox.Quad, text: str | None, name: str) -> Problem:
+    kind, iri = key
+    statement = f"{term_text(q.subject)} {term_text(q.predicate)} {term_text(q.object)}"[:160]
+    if kind == "term":
+        return _at_subject(f"statement about the ontology term {term_text(q.subject)} is "
+                           f"refused ({statement}): the ontology is read only from the "
+                           "bundled files, an import cannot change it", iri, text, name)
+    if kind == "claim":
+        return _at_subject(f"statement about the existing claim {term_text(q.subject)} is "
+                           f"refused ({statement}): an import adds claims of its own and "
+                           "never changes someone else's (record e.g. a finding that "
+                           "disputes it instead)", iri, text, name)
+    return located(f"{term_text(q.predicate)} is refused in an import ({statement}): "
+                   "scoring configuration and the class hierarchy are read only from the "
+                   "bundled ontology", iri, text, name)
 
 
 def stored(store: Store, q: ox.Quad) -> bool:
