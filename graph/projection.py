@@ -155,8 +155,18 @@ def _read_vocabulary(proj: Projection, store: Store) -> None:
 
 
 def _read_records(proj: Projection, store: Store) -> None:
-    conf = dict(_pairs(store, skg("confidence")))
-    status = dict(_pairs(store, skg("status")))
+    # A claim given several confidences or statuses (only an operator's update can do
+    # that: imports may not touch others' claims) is scored by the weakest of them.
+    conf: dict[str, str] = {}
+    for iri, lvl in sorted(_pairs(store, skg("confidence"))):
+        old = conf.get(iri)
+        if old is None or _level_key(proj, lvl) < _level_key(proj, old):
+            conf[iri] = lvl
+    status: dict[str, str] = {}
+    for iri, st in sorted(_pairs(store, skg("status"))):
+        old = status.get(iri)
+        if old is None or (proj.statuses.get(old, True) and not proj.statuses.get(st, True)):
+            status[iri] = st
     dates = _literal_map(store, skg("date"))
     starts = _literal_map(store, skg("startDate"))
     ends = _literal_map(store, skg("endDate"))
@@ -170,6 +180,11 @@ def _read_records(proj: Projection, store: Store) -> None:
             records[iri].controlling = ctl.strip().lower() not in ("false", "0")
     for resp, claim in sorted(_pairs(store, skg("respondsTo"))):
         proj.responses.setdefault(claim, []).append(resp)
+
+
+def _level_key(proj: Projection, level: str) -> tuple[int, float]:
+    got = proj.levels.get(level)
+    return (got.rank, got.weight) if got else (-1, 0.0)
 
 
 def _rec(proj: Projection, iri: str, kind: str) -> Record:

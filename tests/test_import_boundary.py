@@ -139,3 +139,22 @@ def test_configuration_in_other_graphs_is_not_read(tmp_path: object) -> None:
           skg:customer skg:exposureRole skg:SupplyTo .
         } }""")
     assert scores(s) == before
+
+
+def test_a_claim_with_several_statuses_is_scored_by_the_weakest() -> None:
+    """Only an operator's update can give someone else's claim a second status or
+    confidence; the engine then takes the one that adds least exposure."""
+    s = open_store(memory=True)
+    before = scores(s)
+    s.update("""PREFIX skg: <https://w3id.org/survkg/ontology#>
+        PREFIX supply: <https://w3id.org/survkg/id/supply/>
+        INSERT DATA { GRAPH <https://w3id.org/survkg/graph/admin> {
+          supply:m-04 skg:status skg:Confirmed ; skg:confidence skg:StatedInReport .
+        } }""")
+    assert scores(s) == before
+    s.update("""PREFIX skg: <https://w3id.org/survkg/ontology#>
+        INSERT { GRAPH <https://w3id.org/survkg/graph/admin> { ?c skg:status skg:Disputed } }
+        WHERE { GRAPH <https://w3id.org/survkg/graph/seeds> { ?c a skg:Supply ;
+                  skg:supplier <https://w3id.org/survkg/id/org/axis-communications> } }""")
+    axis, canon = scores(s)
+    assert axis < before[0] and canon < before[1]
