@@ -148,3 +148,19 @@ def test_oversized_chunked_finding_gets_413(server: tuple[str, str, Any]) -> Non
                             "Content-Type": "application/json"})
     assert r.status_code == 413, r.text
     assert dump(disk) == before
+
+
+def test_the_audit_route_pages_both_ways(server: tuple[str, str, Any]) -> None:
+    base, token, _ = server
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
+        for _ in range(3):  # three dry runs: three entries at least to page through
+            r = client.post("/api/findings", json=FINDING, params={"dry_run": True})
+            assert r.status_code == 200, r.text
+        head = client.get("/api/audit", params={"limit": 1}).json()
+        last = head["head_seq"]
+        assert last >= 3 and [e["seq"] for e in head["entries"]] == [last]
+        back = client.get("/api/audit", params={"limit": 2, "before_seq": last}).json()
+        assert [e["seq"] for e in back["entries"]] == [last - 2, last - 1]
+        fwd = client.get("/api/audit", params={"limit": 2, "since_seq": 0}).json()
+        assert [e["seq"] for e in fwd["entries"]] == [1, 2]
