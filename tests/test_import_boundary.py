@@ -4,6 +4,8 @@ into any other graph (by an operator's SPARQL Update, say) is not read by the en
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -119,6 +121,20 @@ ex:reply a skg:Response ; rdfs:label "Axis reply" ;
     result = import_data(store, data, kind=kinds.by_name("turtle"), filename="reply.ttl",
                          actor="t", dry_run=True, shacl=False)
     assert result.triples > 0 and not result.committed
+
+
+def test_another_import_s_catalogue_record_cannot_be_forged() -> None:
+    s = open_store(memory=True)
+    good = (Path(__file__).parent / "data" / "imports" / "good.ttl").read_bytes()
+    first = import_data(s, good, kind=kinds.by_name("turtle"), filename="good.ttl",
+                        actor="alice")
+    forged = PREFIXES + (f"<{ID}import/{first.id}> skg:importedBy \"mallory\" .\n").encode()
+    before = dump(s)
+    with pytest.raises(InvalidData) as info:
+        import_data(s, forged, kind=kinds.by_name("turtle"), filename="forged.ttl",
+                    actor="mallory")
+    assert "record of the imports catalogue" in str(info.value.problems[0])
+    assert info.value.problems[0].line == 5 and dump(s) == before
 
 
 def test_configuration_in_other_graphs_is_not_read(tmp_path: object) -> None:

@@ -16,6 +16,8 @@ entities *of its own*, in a graph of its own. It may not assert:
   the importer's own, such as a finding that disputes it (``skg:respondsTo``,
   ``skg:about`` pointing *at* the claim are fine). Restating a triple the store already
   holds (a forced second copy of the same file) changes nothing and is let through;
+* statements about a record of the imports catalogue (who imported what, when): that
+  provenance is written by survkg only;
 * quads in a graph other than its own (checked by the pipeline as it parses: a TriG or
   N-Quads file naming a survkg graph or a graph already in the store is refused).
 
@@ -32,7 +34,7 @@ import pyoxigraph as ox
 from graph.imports.checks import MAX_LISTED, located
 from graph.imports.screen import location
 from graph.interchange.model import Problem
-from graph.namespaces import GRAPH, ONTOLOGY_GRAPH, OWL, RDF_TYPE, RDFS, SKG
+from graph.namespaces import GRAPH, IMPORTS_GRAPH, ONTOLOGY_GRAPH, OWL, RDF_TYPE, RDFS, SKG
 from graph.queries import subclasses_of, term_text
 from graph.store import Store
 
@@ -71,6 +73,15 @@ def boundary_problems(quads: Iterable[ox.Quad], store: Store, *, text: str | Non
                 for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None))
         return got
 
+    catalogued: dict[str, bool] = {}
+
+    def in_catalogue(iri: str) -> bool:
+        got = catalogued.get(iri)
+        if got is None:
+            got = catalogued[iri] = next(iter(store.quads(
+                ox.NamedNode(iri), None, None, IMPORTS_GRAPH)), None) is not None
+        return got
+
     named, skg_ns = ox.NamedNode, SKG
     for q in quads:
         s, p = q.subject, q.predicate.value
@@ -79,6 +90,8 @@ def boundary_problems(quads: Iterable[ox.Quad], store: Store, *, text: str | Non
             key = ("term", iri)
         elif iri is not None and is_existing_claim(iri) and not stored(store, q):
             key = ("claim", iri)
+        elif iri is not None and in_catalogue(iri):
+            key = ("record", iri)
         elif p in CONFIG_PROPERTIES or p in SCHEMA_PROPERTIES:
             key = ("property", p)
         else:
@@ -99,6 +112,10 @@ def _problem(key: tuple[str, str], q: ox.Quad, text: str | None, name: str) -> P
         return _at_subject(f"statement about the ontology term {term_text(q.subject)} is "
                            f"refused ({statement}): the ontology is read only from the "
                            "bundled files, an import cannot change it", iri, text, name)
+    if kind == "record":
+        return _at_subject(f"statement about {term_text(q.subject)}, a record of the "
+                           f"imports catalogue, is refused ({statement}): provenance is "
+                           "written by survkg only", iri, text, name)
     if kind == "claim":
         return _at_subject(f"statement about the existing claim {term_text(q.subject)} is "
                            f"refused ({statement}): an import adds claims of its own and "
