@@ -22,6 +22,11 @@ entities *of its own*, in a graph of its own. It may not assert:
   N-Quads file naming a survkg graph or a graph already in the store is refused).
 
 Each refusal names the statement, why, and where in the file it is.
+
+A store without the bundled ontology (made with ``open_store(seed=False)``, e.g. to
+take a full dump in) has no ontology to protect: there, statements about ``skg:`` terms
+and survkg's graph names are let through (into the import's own graph, which the engine
+never reads configuration from); claims and catalogue records are guarded everywhere.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ def boundary_problems(quads: Iterable[ox.Quad], store: Store, *, text: str | Non
     """Every statement of ``quads`` that crosses the trust boundary (at most
     :data:`graph.imports.checks.MAX_LISTED`), located in ``text`` where possible."""
     terms = ontology_terms(store)
+    guarded = bool(terms)  # a store without the bundled ontology has none to protect
     claim_classes = subclasses_of(store, SKG + "Claim")
     existing_claim: dict[str, bool] = {}
     problems: list[Problem] = []
@@ -86,13 +92,13 @@ def boundary_problems(quads: Iterable[ox.Quad], store: Store, *, text: str | Non
     for q in quads:
         s, p = q.subject, q.predicate.value
         iri = s.value if type(s) is named else None
-        if iri is not None and (iri.startswith(skg_ns) or iri in terms):
+        if guarded and iri is not None and (iri.startswith(skg_ns) or iri in terms):
             key = ("term", iri)
         elif iri is not None and is_existing_claim(iri) and not stored(store, q):
             key = ("claim", iri)
         elif iri is not None and in_catalogue(iri):
             key = ("record", iri)
-        elif p in CONFIG_PROPERTIES or p in SCHEMA_PROPERTIES:
+        elif guarded and (p in CONFIG_PROPERTIES or p in SCHEMA_PROPERTIES):
             key = ("property", p)
         else:
             continue
@@ -152,7 +158,9 @@ def foreign_graph_problems(graphs: Iterable[ox.NamedNode | ox.BlankNode], store:
     catalogue, another import) or in any graph already in the store. A graph name of the
     file's own is no problem: its quads go into the import's graph."""
     stored = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    guarded = ONTOLOGY_GRAPH.value in stored
     return [located(f"quads in the named graph <{g.value}> are refused: an import writes "
                     "only into its own graph, never into another one", g.value, text, name)
             for g in graphs
-            if isinstance(g, ox.NamedNode) and (g.value.startswith(GRAPH) or g.value in stored)]
+            if isinstance(g, ox.NamedNode)
+            and ((guarded and g.value.startswith(GRAPH)) or g.value in stored)]
