@@ -201,9 +201,17 @@ class AuditLog:
         os.write(fd, _encode(entry) + b"\n")
         os.fsync(fd)
         self._size, self._ino = os.fstat(fd).st_size, st.st_ino
-        if self._size >= self.max_bytes:
+        if self._size >= self.max_bytes and self._is_live(st.st_ino):
             self._rotate(fd)
         return entry
+
+    def _is_live(self, ino: int) -> bool:
+        """Whether ``ino`` is still the live file (not one rotated earlier in a batch)."""
+        assert self.path is not None
+        try:
+            return os.stat(self.path).st_ino == ino
+        except FileNotFoundError:
+            return False
 
     def _rotate(self, fd: int) -> None:
         """Close the live file (held under its flock) as a segment; the next append

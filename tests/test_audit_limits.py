@@ -125,3 +125,23 @@ def test_backup_and_restore_carry_every_segment(tmp_path: Path) -> None:
     restored = AuditLog(tmp_path / "restored" / AUDIT_FILE)
     restored.verify()
     assert restored.head() == log.head() and len(restored.segments()) == len(log.segments())
+
+
+def test_a_batch_written_across_a_rotation_stays_one_chain(tmp_path: Path) -> None:
+    """Summaries of counted refusals are written in one batch with the next entry; a
+    rotation in the middle of the batch must not break the chain or the log."""
+    t = [0.0]
+    log = AuditLog(tmp_path / "a.jsonl", max_bytes=600,
+                   limiter=RefusalLimiter(1, 10.0, lambda: t[0]))
+    for client in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        for _ in range(3):
+            log.record(actor="anonymous", operation="x", outcome="refused: 401",
+                       client=client, bytes=1)
+    t[0] = 20.0  # three summaries due at once, written before this entry
+    log.record(actor="alice", operation="import", outcome="ok", detail="d" * 300)
+    log.verify()
+    entries = log.entries()
+    assert [e["operation"] for e in entries[-4:]] == ["audit.suppressed"] * 3 + ["import"]
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+    log.record(actor="alice", operation="import", outcome="ok")
+    log.verify()
