@@ -20,6 +20,7 @@ Accepted writes are authenticated and never limited: they are always written in 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,9 +46,13 @@ def is_refusal(outcome: str) -> bool:
 
 def compact(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` of a refused entry with long texts replaced by excerpt, length and
-    SHA-256 (``update`` -> ``update`` excerpt, ``update_chars``, ``update_sha256``)."""
+    SHA-256 (``update`` -> ``update`` excerpt, ``update_chars``, ``update_sha256``); a
+    long list or object is treated as its JSON text."""
     out: dict[str, Any] = {}
     for key, value in fields.items():
+        if isinstance(value, list | dict | tuple):  # e.g. thousands of using-graph-uri
+            text = json.dumps(value, ensure_ascii=False, default=str)
+            value = value if len(text) <= EXCERPT_CHARS else text
         if isinstance(value, str) and key in ("outcome", "detail"):
             out[key] = value if len(value) <= MESSAGE_CHARS else value[:MESSAGE_CHARS] + "…"
         elif isinstance(value, str) and len(value) > EXCERPT_CHARS:

@@ -47,6 +47,15 @@ def test_refused_2mib_updates_keep_the_log_tiny(tmp_path: Path) -> None:
     assert summary["bytes"] == (25 - PER_WINDOW) * len(text)
 
 
+def test_long_lists_in_a_refusal_are_digested_too(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "a.jsonl")
+    graphs = [f"urn:g{i}" for i in range(10_000)]
+    entry = log.record(actor="anonymous", operation="sparql-update", outcome="refused: 401",
+                       using=graphs, using_named=["urn:x"])
+    assert entry["using_named"] == ["urn:x"] and entry["using_chars"] > 100_000
+    assert (tmp_path / "a.jsonl").stat().st_size < 1_500
+
+
 def test_a_client_over_the_rate_does_not_silence_others(tmp_path: Path) -> None:
     t = [0.0]
     log = AuditLog(tmp_path / "a.jsonl", limiter=RefusalLimiter(3, 10.0, lambda: t[0]))
