@@ -11,17 +11,10 @@ Node ``title`` (the hover text) is plain text; vis-network 9 shows a string titl
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import networkx as nx
 from pyvis.network import Network
-
-from graph.export_graph import ViewCache
-from graph.projection import ProjectionCache
-from graph.store import Store
 
 #: Colour and shape per display type (the legend on every page reads this table).
 TYPE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -100,30 +93,5 @@ def vis_data(g: nx.MultiDiGraph, *, total: int | None = None,  # type: ignore[ty
     edges: list[dict[str, Any]] = list(net.edges)
     n_total = total if total is not None else len(nodes)
     return {"nodes": nodes, "edges": edges, "truncated": n_total > len(nodes),
-            "total_nodes": n_total, "legend": legend(), "edge_colours": EDGE_STYLE}
-
-
-_VIEWS: weakref.WeakKeyDictionary[Any, ViewCache] = weakref.WeakKeyDictionary()
-_PROJECTIONS: weakref.WeakKeyDictionary[Any, ProjectionCache] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-C = TypeVar("C")
-
-
-def _per_store(table: weakref.WeakKeyDictionary[Any, C], store: Store,
-               make: Callable[[Store], C]) -> C:
-    """The one cache of ``store`` in ``table``, made on first use (thread-safe)."""
-    with _LOCK:
-        cache = table.get(store)
-        if cache is None:
-            cache = table[store] = make(store)
-        return cache
-
-
-def view_cache(store: Store) -> ViewCache:
-    """The one display view cache of ``store`` (shared by the API and the pages)."""
-    return _per_store(_VIEWS, store, ViewCache)
-
-
-def projection_cache(store: Store) -> ProjectionCache:
-    """The one exposure projection cache of ``store`` (shared by the API and the pages)."""
-    return _per_store(_PROJECTIONS, store, ProjectionCache)
+            "total_nodes": n_total, "legend": legend(), "edge_colours": EDGE_STYLE,
+            "focus": focus}

@@ -235,15 +235,8 @@ def _filter_options(func: F) -> F:
 def _filters(max_hops: int, as_of: str | None, min_confidence: str | None,
              include_unverified: bool, technology: str | None, max_paths: int) -> Any:
     from graph.exposure import Filters
-    mc: str | float | None = min_confidence
-    if min_confidence is not None:
-        try:
-            mc = float(min_confidence)
-        except ValueError:
-            mc = min_confidence
-    return Filters(max_hops=max_hops, as_of=as_of, min_confidence=mc,
-                   technology=technology, include_unverified=include_unverified,
-                   max_paths=max_paths)
+    return Filters.from_options(max_hops, as_of, min_confidence, technology,
+                                include_unverified, max_paths)
 
 
 def _emit(result: Any, fmt: str, text: Callable[[Any], str]) -> None:

@@ -14,7 +14,6 @@ are http(s) (:func:`safe_url`).
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import pyoxigraph as ox
@@ -22,36 +21,33 @@ import pyoxigraph as ox
 from graph.description_model import (
     ALIAS_PREDICATES,
     CHINESE_NAME,
-    LABEL_PREDICATES,
     ClaimInfo,
     Description,
     LabelCache,
     Link,
     Party,
     Property,
-    Ref,
     ResponseInfo,
     SourceInfo,
     Text,
-    fallback_label,
     safe_url,
     term_value,
 )
-from graph.errors import UnknownEntity
+from graph.entities import NameIndex, resolve_iri
+from graph.lookup import LABEL_PREDICATES, Ref, fallback_label
 from graph.namespaces import (
     DCTERMS,
-    ID,
     ONTOLOGY_GRAPH,
     RDF_TYPE,
     SKG,
+    iri_of,
     local_id,
-    rid,
     skg,
 )
 from graph.queries import subclasses_of
 from graph.store import Store
 
-__all__ = ["Description", "close_matches", "describe", "resource_exists", "safe_url"]
+__all__ = ["Description", "describe", "safe_url"]
 
 #: Claim roles whose party is the upstream ("from") end of a claim's edge.
 _FROM_ROLES = {SKG + r for r in ("SupplyFrom", "OwnershipParent", "SuccessionFrom",
@@ -131,41 +127,15 @@ def _claim_classes(store: Store) -> frozenset[str]:
 # --------------------------------------------------------------------------- main
 
 
-def resource_exists(store: Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
-    return next(iter(store.quads(node, None, None, None)), None) is not None
-
-
-def close_matches(store: Store, text: str, limit: int = 5) -> list[str]:
-    """Local ids of resources closest to ``text`` (for "did you mean" on unknown ids)."""
-    q = f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{ID}\")) }}"
-    result = store.query(q)
-    assert isinstance(result, ox.QuerySolutions)
-    ids = [local_id(str(sol["s"].value)) for sol in result if sol["s"] is not None]
-    needle = text.strip().lower()
-    hits = [i for i in ids if needle and needle in i.lower()]
-    hits.sort(key=lambda i: (len(i), i))
-    fuzzy = difflib.get_close_matches(needle, ids, n=limit, cutoff=0.5)
-    out: list[str] = []
-    for i in hits[:limit] + fuzzy:
-        if i not in out:
-            out.append(i)
-    return out[:limit]
-
-
-def describe(store: Store, ident: str) -> Description:
-    """Describe the resource with local id (or full IRI) ``ident``.
+def describe(store: Store, ident: str, index: NameIndex | None = None) -> Description:
+    """Describe the resource with local id, full IRI or exact name ``ident`` (resolved by
+    :func:`graph.entities.resolve_iri`, from ``index`` when given).
 
     Raises :class:`UnknownEntity` with the closest ids when nothing is stated about it.
     """
-    try:
-        iri = ident if ident.startswith(("http://", "https://")) else rid(ident).value
-        node = ox.NamedNode(iri)
-    except ValueError:
-        raise UnknownEntity(ident, close_matches(store, ident)) from None
+    iri = resolve_iri(store, ident, index, exact=True)
+    node = ox.NamedNode(iri)
     out_quads = _quads(store, subject=node)
-    if not out_quads:
-        raise UnknownEntity(ident, close_matches(store, ident))
     in_quads = _quads(store, obj=node)
     roles = _roles(store)
     labels = LabelCache(store)
@@ -213,8 +183,7 @@ def describe(store: Store, ident: str) -> Description:
         info = _response(r, response_quads[r], labels, sources)
         all_responses.append(info)
         for target in info.responds_to:
-            responses_by_claim.setdefault(rid(target).value if not target.startswith("http")
-                                          else target, []).append(info)
+            responses_by_claim.setdefault(iri_of(target), []).append(info)
 
     claims: list[ClaimInfo] = []
     for c in claim_iris:
@@ -268,7 +237,7 @@ def describe(store: Store, ident: str) -> Description:
         links_in=sorted(links_in, key=lambda link: (link.name, link.target.label)),
         claims=claims, sources=[sources[s] for s in used_sources if s in sources],
         responses=all_responses, cited_by=sorted(cited_by, key=lambda r: r.id),
-        is_claim=is_claim)
+        is_claim=is_claim, claims_total=len(claims), links_in_total=len(links_in))
 
 
 def _sorted_texts(texts: list[Text]) -> list[Text]:
@@ -299,7 +268,7 @@ def _sources(store: Store, iris: set[str], labels: LabelCache) -> dict[str, Sour
 
 def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
               sources: dict[str, SourceInfo]) -> ResponseInfo:
-    respondent: Ref | None = None
+    respondents: list[Ref] = []
     statement = ""
     date: str | None = None
     to: list[str] = []
@@ -307,7 +276,7 @@ def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
     for q in quads:
         p, o = q.predicate.value, q.object
         if p == _RESPONDENT and isinstance(o, ox.NamedNode):
-            respondent = labels.ref(term_value(o))
+            respondents.append(labels.ref(term_value(o)))
         elif p == SKG + "statement" and isinstance(o, ox.Literal):
             statement = term_value(o)
         elif p == SKG + "date" and isinstance(o, ox.Literal):
@@ -316,8 +285,11 @@ def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
             to.append(local_id(term_value(o)))
         elif p == _EVIDENCE and term_value(o) in sources:
             srcs.append(sources[term_value(o)])
-    return ResponseInfo(id=local_id(iri), iri=iri, respondent=respondent, statement=statement,
-                        date=date, responds_to=sorted(to), sources=srcs)
+    respondents.sort(key=lambda r: (r.label, r.id))
+    return ResponseInfo(id=local_id(iri), iri=iri,
+                        respondent=respondents[0] if respondents else None,
+                        statement=statement, date=date, responds_to=sorted(to), sources=srcs,
+                        respondents=respondents)
 
 
 def _claim(iri: str, quads: list[ox.Quad], via: str, roles: dict[str, str], labels: LabelCache,

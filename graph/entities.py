@@ -1,30 +1,34 @@
-"""Finding entities by name: resolution for the CLI and API, and search.
+"""Finding entities by name: the one resolver (CLI, API, pages, explorer), and search.
 
 Names are every ``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel`` and
 ``skg:chineseName`` of a resource in survkg's id namespace, plus its local id. Matching is
-case-insensitive. The index is built once per store version (one scan per name property).
+case-insensitive. A :class:`NameIndex` is built once per store version (one scan per name
+property): the web app keeps it in a :class:`~graph.versioned.VersionCache` on
+``app.state``; without one, a call builds it (a CLI command resolves a name or two).
 """
 
 from __future__ import annotations
 
-import difflib
-import threading
-import weakref
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from graph.errors import AmbiguousEntity, UnknownEntity
+from graph.lookup.labels import fallback_label, label_key
+from graph.lookup.names import close_matches
+from graph.lookup.refs import Ref
 from graph.namespaces import (
     ID,
+    ONTOLOGY_GRAPH,
     RDF_TYPE,
     RDFS_LABEL,
     RDFS_SUBCLASSOF,
     SKG,
     SKOS_ALTLABEL,
     SKOS_PREFLABEL,
+    iri_of,
     local_id,
     skg,
 )
@@ -38,19 +42,14 @@ _NAME_PROPS: tuple[tuple[str, ox.NamedNode], ...] = (
 _SECONDARY = (SKG + "Claim", SKG + "Source")
 
 
-@dataclass(frozen=True)
-class Entity:
-    id: str
-    iri: str
-    label: str
-    types: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "iri": self.iri, "label": self.label, "types": self.types}
+#: A resolved or found entity: the one reference type (``types`` as skg: local names).
+Entity = Ref
 
 
 @dataclass
-class _Index:
+class NameIndex:
+    """Every name of every resource in the id namespace (see the module docstring)."""
+
     version: int
     names: dict[str, list[tuple[str, str]]]      # iri -> [(kind, name)]
     label: dict[str, str]
@@ -60,14 +59,10 @@ class _Index:
     subclasses: dict[str, set[str]]
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, _Index] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def _build(store: Store) -> _Index:
+def build_index(store: Store) -> NameIndex:
     names: dict[str, list[tuple[str, str]]] = defaultdict(list)
     label: dict[str, str] = {}
-    label_prio: dict[str, int] = {}
+    label_prio: dict[str, tuple[int, int, str]] = {}
     for kind, prop in _NAME_PROPS:
         for q in store.quads(None, prop, None, None):
             s, o = q.subject, q.object
@@ -76,11 +71,12 @@ def _build(store: Store) -> _Index:
                 continue
             if (kind, o.value) not in names[s.value]:
                 names[s.value].append((kind, o.value))
-            prio = (prop != RDFS_LABEL) * 2 + (o.language not in (None, "en"))
-            if kind == "label" and prio < label_prio.get(s.value, 9):
-                label[s.value], label_prio[s.value] = o.value, prio
+            if kind == "label":  # the one label rule (graph.lookup.labels)
+                prio = label_key(prop.value, o)
+                if s.value not in label_prio or prio < label_prio[s.value]:
+                    label[s.value], label_prio[s.value] = o.value, prio
     sub: dict[str, set[str]] = defaultdict(set)
-    for q in store.quads(None, RDFS_SUBCLASSOF, None, None):
+    for q in store.quads(None, RDFS_SUBCLASSOF, None, ONTOLOGY_GRAPH):  # docs/security.md
         if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, ox.NamedNode):
             sub[q.object.value].add(q.subject.value)
     types: dict[str, list[str]] = {}
@@ -97,7 +93,7 @@ def _build(store: Store) -> _Index:
         for _, n in ns:
             by_name[n.casefold()].add(iri)
         by_name[local_id(iri).casefold()].add(iri)
-    return _Index(store.version, dict(names), label, types, secondary, dict(by_name), dict(sub))
+    return NameIndex(store.version, dict(names), label, types, secondary, dict(by_name), dict(sub))
 
 
 def _below(sub: dict[str, set[str]], root: str) -> set[str]:
@@ -110,68 +106,87 @@ def _below(sub: dict[str, set[str]], root: str) -> set[str]:
     return out
 
 
-def _index(store: Store) -> _Index:
-    with _LOCK:
-        idx = _CACHE.get(store)
-        if idx is None or idx.version != store.version:
-            idx = _build(store)
-            _CACHE[store] = idx
-        return idx
+def _index(store: Store, index: NameIndex | None) -> NameIndex:
+    if index is not None and index.version == store.version:
+        return index
+    return build_index(store)
 
 
-def _entity(idx: _Index, iri: str) -> Entity:
+def _entity(idx: NameIndex, iri: str) -> Entity:
     types = [t[len(SKG):] for t in idx.types.get(iri, []) if t.startswith(SKG)]
-    return Entity(local_id(iri), iri, idx.label.get(iri) or local_id(iri), types)
+    return Entity(local_id(iri), iri, idx.label.get(iri) or fallback_label(iri), types)
 
 
-def _describe(idx: _Index, iris: set[str] | list[str]) -> list[str]:
-    return [f"{idx.label.get(i, local_id(i))} ({local_id(i)})"
-            for i in sorted(iris, key=lambda i: (i in idx.secondary, local_id(i)))][:10]
+def _describe(idx: NameIndex, iris: set[str] | list[str], ids: bool = False) -> list[str]:
+    ordered = sorted(iris, key=lambda i: (i in idx.secondary, local_id(i)))[:10]
+    if ids:
+        return [local_id(i) for i in ordered]
+    return [f"{idx.label.get(i) or fallback_label(i)} ({local_id(i)})" for i in ordered]
 
 
-def resolve(store: Store, text: str) -> Entity:
-    """The entity ``text`` names: an IRI, a local id, or a name.
+def resolve(store: Store, text: str, index: NameIndex | None = None, *,
+            exact: bool = False) -> Entity:
+    """The entity ``text`` names: an IRI, a local id, or a name. Every surface resolves
+    with this function (CLI arguments, API paths and parameters, pages, the explorer).
 
-    An exact (case-insensitive) match on a label, alias, Chinese name or id wins; else a
-    unique partial match. Raises :class:`UnknownEntity` or :class:`AmbiguousEntity` with
-    the closest candidates.
+    An id or IRI of anything the store states something about wins; then an exact
+    (case-insensitive) match on a label, alias, Chinese name or id; then, unless ``exact``
+    (web addresses name one thing and never guess), a unique partial match. Raises
+    :class:`UnknownEntity` or :class:`AmbiguousEntity` with the closest candidates
+    (``exact``: their ids; else "label (id)").
     """
-    idx = _index(store)
+    idx = _index(store, index)
+    return _entity(idx, resolve_iri(store, text, idx, exact=exact))
+
+
+def resolve_iri(store: Store, text: str, index: NameIndex | None = None, *,
+                exact: bool = False) -> str:
+    """The IRI :func:`resolve` finds; an id or IRI is checked before any index is built."""
     q = text.strip()
     if not q:
         raise UnknownEntity(text)
-    if q in idx.names or (q.startswith(ID) and q in idx.types):
-        return _entity(idx, q)
-    iri = ID + q.lstrip("/")
-    if iri in idx.names:
-        return _entity(idx, iri)
+    iri = iri_of(q)
+    if (index is not None and iri in index.names) or _stated(store, iri):
+        return iri
+    idx = _index(store, index)
     key = q.casefold()
-    exact = idx.by_name.get(key, set())
-    if len(exact) > 1:
-        primary = {i for i in exact if i not in idx.secondary}
-        exact = primary if len(primary) == 1 else exact
-    if len(exact) == 1:
-        return _entity(idx, next(iter(exact)))
-    if exact:
-        raise AmbiguousEntity(text, _describe(idx, exact))
-    partial = {i for name, iris in idx.by_name.items() if key in name for i in iris}
-    primary = {i for i in partial if i not in idx.secondary}
-    pick = primary or partial
-    if len(pick) == 1:
-        return _entity(idx, next(iter(pick)))
-    if pick:
-        raise AmbiguousEntity(text, _describe(idx, pick))
-    close = difflib.get_close_matches(key, list(idx.by_name), n=5, cutoff=0.5)
-    raise UnknownEntity(text, _describe(idx, {i for c in close for i in idx.by_name[c]}))
+    exact_hits = idx.by_name.get(key, set())
+    if len(exact_hits) > 1:
+        primary = {i for i in exact_hits if i not in idx.secondary}
+        exact_hits = primary if len(primary) == 1 else exact_hits
+    if len(exact_hits) == 1:
+        return next(iter(exact_hits))
+    if exact_hits:
+        raise AmbiguousEntity(text, _describe(idx, exact_hits, exact))
+    if not exact:
+        partial = {i for name, iris in idx.by_name.items() if key in name for i in iris}
+        primary = {i for i in partial if i not in idx.secondary}
+        pick = primary or partial
+        if len(pick) == 1:
+            return next(iter(pick))
+        if pick:
+            raise AmbiguousEntity(text, _describe(idx, pick, exact))
+    close = close_matches(key, idx.by_name, limit=8)
+    raise UnknownEntity(text, _describe(idx, {i for c in close for i in idx.by_name[c]},
+                                        exact))
 
 
-def search(store: Store, q: str, type: str | None = None, limit: int = 20, offset: int = 0
-           ) -> tuple[list[dict[str, Any]], int]:
+def _stated(store: Store, iri: str) -> bool:
+    """Whether the store says anything about ``iri`` (False for text that is no IRI)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return next(iter(store.quads(node, None, None, None)), None) is not None
+
+
+def search(store: Store, q: str, type: str | None = None, limit: int = 20, offset: int = 0,
+           index: NameIndex | None = None) -> tuple[list[dict[str, Any]], int]:
     """Entities whose label, alias, Chinese name or id contains ``q`` (case-insensitive),
     best first: exact, then prefix, then word start, then anywhere; things before the
     claims and sources about them. ``type``: a class local name (``Organisation``) or IRI,
     subclasses included. Returns (page of ``{id, iri, label, types, snippet}``, total)."""
-    idx = _index(store)
+    idx = _index(store, index)
     key = q.strip().casefold()
     allowed: set[str] | None = None
     if type:
@@ -200,7 +215,7 @@ def search(store: Store, q: str, type: str | None = None, limit: int = 20, offse
             if best is None or rank < best[0]:
                 best = (rank, snippet)
         if best is not None:
-            label = idx.label.get(iri, local_id(iri))
+            label = idx.label.get(iri) or fallback_label(iri)
             scored.append(((best[0], int(iri in idx.secondary), label.casefold()), iri,
                            best[1]))
     scored.sort()

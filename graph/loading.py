@@ -8,6 +8,7 @@ and nothing of it (or of the other files of the same call) reaches the store.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from typing import IO
 import pyoxigraph as ox
 
 from graph import formats
-from graph.errors import InvalidData
+from graph.errors import InvalidData, StoreLocationError
 from graph.namespaces import GRAPH, ONTOLOGY_GRAPH, SEEDS_GRAPH
+from graph.remote_store import REMOTE_SCHEMES, SparqlHttpStore, location_scheme
 from graph.store import OxigraphStore, Store, default_store_path
 from graph.validation import ValidationReport, validate_quads
 
@@ -216,15 +218,38 @@ def load_bundled(store: Store) -> None:
 
 def open_store(path: Path | str | None = None, *, seed: bool = True,
                memory: bool = False) -> OxigraphStore:
-    """Open (or create) the store; on first use, load the ontology and the seeds.
+    """Open (or create) the embedded store; on first use, load the ontology and the seeds.
 
     The one function every entry point uses. ``path=None`` means ``$SURVKG_STORE`` or the
     per-user default; ``memory=True`` gives a throw-away in-memory store (tests, benchmarks).
+    A location with a URL scheme is never taken for a folder: ``http(s)://`` is a remote
+    store (:func:`open_remote_store`), anything else is refused.
     """
     if memory:
         store = OxigraphStore(None)
     else:
+        raw = str(path) if path is not None else os.environ.get("SURVKG_STORE", "")
+        if location_scheme(raw) is not None:
+            raise StoreLocationError(raw, remote=location_scheme(raw) in REMOTE_SCHEMES)
         store = OxigraphStore(Path(path) if path is not None else default_store_path())
+    if seed and ONTOLOGY_GRAPH not in store.named_graphs():
+        load_bundled(store)
+    return store
+
+
+def open_remote_store(url: str, *, seed: bool = True) -> SparqlHttpStore:
+    """Open a remote SPARQL 1.1 store; on first use, load the ontology and the seeds into it.
+
+    The endpoints and credentials come from the environment where they differ from the
+    URL's defaults (``SURVKG_STORE_UPDATE_URL``, ``SURVKG_STORE_GSP_URL``,
+    ``SURVKG_STORE_CREDENTIALS`` as ``user:password``); see ``docs/remote-store.md``.
+    """
+    scheme = location_scheme(url)
+    if scheme not in REMOTE_SCHEMES:
+        raise StoreLocationError(url, remote=False)
+    store = SparqlHttpStore(url, update_url=os.environ.get("SURVKG_STORE_UPDATE_URL"),
+                            graph_store_url=os.environ.get("SURVKG_STORE_GSP_URL"),
+                            credentials=os.environ.get("SURVKG_STORE_CREDENTIALS"))
     if seed and ONTOLOGY_GRAPH not in store.named_graphs():
         load_bundled(store)
     return store

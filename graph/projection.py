@@ -20,7 +20,6 @@ locations and risk flags are kept beside the graph for the group and risk rules.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -46,6 +45,7 @@ from graph.projection_model import (
     parse_interval,
 )
 from graph.store import Store
+from graph.versioned import VersionCache
 
 __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record",
            "build_projection", "parse_interval"]
@@ -243,27 +243,8 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
     proj.out, proj.inn = dict(out), dict(inn)
 
 
-class ProjectionCache:
-    """The projection of one store, rebuilt when the store's version changes.
-
-    ``get()`` is safe to call from several threads; one caller builds, the rest wait.
-    """
+class ProjectionCache(VersionCache[Projection]):
+    """The projection of one store, rebuilt when the store's version changes."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self._proj: Projection | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> Projection:
-        proj = self._proj
-        if proj is not None and proj.version == self.store.version:
-            return proj
-        with self._lock:
-            proj = self._proj
-            if proj is None or proj.version != self.store.version:
-                proj = self._proj = build_projection(self.store)
-            return proj
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._proj = None
+        super().__init__(store, build_projection)

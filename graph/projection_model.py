@@ -18,13 +18,8 @@ from typing import Any, NamedTuple
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.namespaces import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    SKG,
-    SKOS_PREFLABEL,
-    skg,
-)
+from graph.lookup.labels import fallback_label, label_of
+from graph.namespaces import RDF_TYPE, SKG, skg
 from graph.store import Store
 
 Interval = tuple[date, date]
@@ -45,13 +40,16 @@ def parse_interval(text: str) -> Interval | None:
     year = int(m.group(1))
     if year < 1:
         return None
-    if m.group(3):
-        d = date(year, int(m.group(2)), int(m.group(3)))
-        return (d, d)
-    if m.group(2):
-        month = int(m.group(2))
-        nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    try:  # 2014-13 or 2014-02-30 is no date: None, never an exception
+        if m.group(3):
+            d = date(year, int(m.group(2)), int(m.group(3)))
+            return (d, d)
+        if m.group(2):
+            month = int(m.group(2))
+            nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    except ValueError:
+        return None
     return (date(year, 1, 1), date(year, 12, 31))
 
 
@@ -159,27 +157,6 @@ class _LazyMap:
         self._got.update(values)
 
 
-def _fetch_label(store: Store, iri: str) -> str | None:
-    """rdfs:label (else skos:prefLabel), preferring English or untagged literals."""
-    best: tuple[int, str] | None = None
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    for prio_base, pred in ((0, RDFS_LABEL), (2, SKOS_PREFLABEL)):
-        for q in store.quads(node, pred, None, None):
-            o = q.object
-            if not isinstance(o, ox.Literal):
-                continue
-            lang = o.language or ""
-            prio = prio_base + (0 if lang in ("", "en") or lang.startswith("en-") else 1)
-            if best is None or prio < best[0]:
-                best = (prio, o.value)
-        if best is not None and best[0] == 0:
-            break  # nothing can beat an English rdfs:label: skip the skos:prefLabel scan
-    return best[1] if best else None
-
-
 def _fetch_types(store: Store, iri: str) -> frozenset[str] | None:
     try:
         node = ox.NamedNode(iri)
@@ -227,7 +204,7 @@ class Projection:
     _weights: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
-        self.labels = _LazyMap(self.store, _fetch_label)
+        self.labels = _LazyMap(self.store, label_of)
         self.types = _LazyMap(self.store, _fetch_types)
 
     @property
@@ -267,8 +244,8 @@ class Projection:
         with self._tech_lock:
             if self._tech_all:
                 return
-            products = _multi(_pairs(self.store, _PRODUCT))
-            techs = _multi(_pairs(self.store, _TECHNOLOGY))
+            products = _multi(iri_pairs(self.store, _PRODUCT))
+            techs = _multi(iri_pairs(self.store, _TECHNOLOGY))
             for iri, r in self.records.items():
                 if r.kind != "supply" or iri in self._tech_done:
                     continue
@@ -295,7 +272,7 @@ class Projection:
 
     # ------------------------------------------------------------- small lookups
     def label(self, iri: str) -> str:
-        return self.labels.get(iri) or iri.rsplit("/", 1)[-1]
+        return self.labels.get(iri) or fallback_label(iri)
 
     def all_types(self, iri: str) -> frozenset[str]:
         """Direct types and their superclasses (rdfs:subClassOf*, read from the ontology)."""
@@ -358,8 +335,8 @@ class Projection:
 # Store readers shared by the lazy accessors above and by the builder.
 
 
-def _pairs(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
-           ) -> set[tuple[str, str]]:
+def iri_pairs(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+              ) -> set[tuple[str, str]]:
     """Distinct (subject, object IRI) pairs of ``pred`` over every graph (or ``graph``)."""
     named, triple = ox.NamedNode, ox.Triple
     out: set[tuple[str, str]] = set()
@@ -371,6 +348,10 @@ def _pairs(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
             if type(s) is not triple:
                 add((s.value, o.value))  # type: ignore[union-attr]
     return out
+
+
+#: The name graph.projection imports (kept so that concurrent edits there need no change).
+_pairs = iri_pairs
 
 
 def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:

@@ -182,6 +182,7 @@ def test_explorer_click_expand_path_and_exports(page: tuple[Any, Watch], base: s
     pg.wait_for_function("() => window.survkgGraph.nodeView.getIds().includes('place/xinjiang')")
     pg.fill("#path-from", "org/canon")
     pg.fill("#path-to", "place/xinjiang")
+    pg.check("#path-location")  # a place is reached only through "located in"
     pg.click("#find-path")
     pg.wait_for_selector("#path-result li a")
     assert pg.locator("#path-result li").count() >= 3

@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
+from api.deps import NamesDep, ProjectionDep, ViewDep
 from api.pages import ontology as ontology_page
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
@@ -59,7 +60,6 @@ def make_env() -> Environment:
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
     env = make_env()
-    views = graphviews.view_cache(store)
     router = APIRouter(include_in_schema=False)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -70,26 +70,25 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                       candidates=list(exc.candidates), title="Not found")
 
     @router.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        entries = ranking(graphviews.projection_cache(store).get()).to_dict()["entries"]
+    def home(proj: ProjectionDep) -> HTMLResponse:
+        entries = ranking(proj).to_dict()["entries"]
         return render("home.html", title="survkg", ranking=entries[:15],
                       ranking_note="up to 4 hops", **home_data(store))
 
     @router.get("/entity/{id:path}", response_class=HTMLResponse)
-    def entity(id: str) -> HTMLResponse:
+    def entity(id: str, names: NamesDep, view: ViewDep) -> HTMLResponse:
         try:
-            desc = describe(store, id)
+            desc = describe(store, id, names)
         except UnknownEntity as exc:
             return not_found(exc)
         is_org = any(t.iri.endswith(("Company", "Organisation", "PublicSecurityBody",
                                      "GovernmentBody", "ResearchInstitute", "UnnamedEndUser"))
                      for t in desc.types)
-        in_view = desc.id in views.get()
+        in_view = desc.id in view
         return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view)
 
     @router.get("/explore", response_class=HTMLResponse)
-    def explore(focus: str | None = None, depth: int = 2) -> HTMLResponse:
-        view = views.get()
+    def explore(view: ViewDep, focus: str | None = None, depth: int = 2) -> HTMLResponse:
         techs = export_graph.technologies(view)
         countries = sorted({(d.get("country"), view.nodes[d["country"]].get("label", ""))
                             for _, d in view.nodes(data=True)
@@ -125,6 +124,6 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
                             headers={"Cache-Control": "public, max-age=300"})
 
-    add_exposure_pages(router, store, settings, render, not_found, views)
+    add_exposure_pages(router, store, settings, render, not_found)
     return router
 

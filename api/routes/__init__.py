@@ -8,6 +8,7 @@ of resource IRIs (``org/axis-communications``), hence the ``{id:path}`` paramete
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Annotated, Any
 
@@ -16,15 +17,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from api import graphviews
-from api.models import Entity, ErrorBody, GraphJson
+from api.deps import NamesDep, ViewDep, resolve_id
+from api.models import ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
 from graph import export_graph
 from graph.describe import describe
+from graph.description_model import Description
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
-from graph.namespaces import ID, rid
+from graph.namespaces import ID, iri_of
 from graph.store import Store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -56,21 +59,22 @@ def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
     router = APIRouter(tags=["graph"], responses=ERRORS)
-    views = graphviews.view_cache(store)
 
-    @router.get("/entities/{id:path}", response_model=Entity, summary="Describe an entity")
-    def entity(id: str, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-               offset: Offset = 0) -> Entity:
+    def focus_id(names: NamesDep, focus: str | None) -> str | None:
+        """The view node an id, IRI or exact name stands for."""
+        return export_graph.local_or_iri(resolve_id(store, names, focus)) if focus else None
+
+    @router.get("/entities/{id:path}", response_model=Description,
+                summary="Describe an entity")
+    def entity(id: str, names: NamesDep, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+               offset: Offset = 0) -> Description:
         """Labels, aliases, types, properties, every relation in and out (claims with their
         sources, confidence, status and company responses). ``limit``/``offset`` page the
-        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them."""
-        desc = describe(store, id)
-        model = Entity.model_validate(desc)
-        model.claims_total = len(model.claims)
-        model.links_in_total = len(model.links_in)
-        model.claims = _page(model.claims, limit, offset)
-        model.links_in = _page(model.links_in, limit, offset)
-        return model
+        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them.
+        ``id`` may also be an exact name."""
+        desc = describe(store, id, names)
+        return dataclasses.replace(desc, claims=_page(desc.claims, limit, offset),
+                                   links_in=_page(desc.links_in, limit, offset))
 
     @router.get("/graph", summary="The graph or a subgraph, in a graph or RDF format",
                 response_model=GraphJson,
@@ -83,12 +87,14 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                               "evidence), ftm (FollowTheMoney JSON lines), or an RDF dump: "
                               "turtle, nquads, trig, ntriples, rdfxml, jsonld")] = "json",
               focus: Annotated[str | None, Query(max_length=500,
-                                                 description="Entity id to centre on")] = None,
-              depth: Depth = 1, max_nodes: MaxNodes = 5000) -> Response:
+                                                 description="Entity id or exact name to "
+                                                             "centre on")] = None,
+              depth: Depth = 1, max_nodes: MaxNodes = 5000, *, names: NamesDep,
+              view: ViewDep) -> Response:
         """A subgraph around ``focus`` (``depth`` hops) or everything (``max_nodes`` cap, the
         best-connected nodes first; ``truncated`` says so). RDF formats dump the triples of
         the subgraph's entities and claims, or the whole store when there is no focus."""
-        focus = export_graph.local_or_iri(focus) if focus else None
+        focus = focus_id(names, focus)
         if focus is None and format in EXPORTERS:
             exporter = EXPORTERS[format]
             buffer = io.BytesIO()
@@ -98,12 +104,12 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
         if format in RDF_DUMPS:
             fmt, media = RDF_DUMPS[format]
-            sub, _ = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+            sub, _ = export_graph.subgraph(view, focus, depth, max_nodes)
             return Response(_dump_subgraph(store, sub, fmt), media_type=media)
         if format not in ("json", "cytoscape", "graphml", "gexf"):
             raise InvalidParameter("format", f"{format} exports the whole graph; "
                                    "leave out focus")
-        sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+        sub, total = export_graph.subgraph(view, focus, depth, max_nodes)
         if format == "json":
             return JSONResponse(export_graph.to_json(sub, total))
         headers = {}
@@ -113,12 +119,14 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                         headers=headers)
 
     @router.get("/view", summary="A subgraph as vis-network nodes and edges (built by pyvis)")
-    def view(focus: Annotated[str | None, Query(max_length=500)] = None, depth: Depth = 1,
-             max_nodes: Annotated[int, Query(ge=1, le=5000)] = 1500) -> dict[str, Any]:
+    def view(names: NamesDep, graph_view: ViewDep,
+                   focus: Annotated[str | None, Query(max_length=500)] = None,
+                   depth: Depth = 1, max_nodes: Annotated[int, Query(ge=1, le=5000)] = 1500
+                   ) -> dict[str, Any]:
         """What the pages draw: node and edge options for vis-network, with each edge's
         claim, dates, status and technologies so that the page can filter and replay it."""
-        focus = export_graph.local_or_iri(focus) if focus else None
-        sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
+        focus = focus_id(names, focus)
+        sub, total = export_graph.subgraph(graph_view, focus, depth, max_nodes)
         return graphviews.vis_data(sub, total=total, focus=focus)
 
     add_exposure_routes(router, store, settings)
@@ -131,15 +139,10 @@ def _dump_subgraph(store: Store, sub: Any, fmt: ox.RdfFormat) -> bytes:
     subjects = set(sub.nodes) | {d.get("claim") for _, _, d in sub.edges(data=True)}
     quads: list[ox.Quad] = []
     for s in sorted(x for x in subjects if x):
-        iri = s if s.startswith("http") else rid(s).value
+        iri = iri_of(s)
         quads.extend(store.quads(ox.NamedNode(iri), None, None, None))
     if not fmt.supports_datasets:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
         return ox.serialize(triples, None, format=fmt, prefixes={"id": ID}) or b""
     return ox.serialize(quads, None, format=fmt, prefixes={"id": ID}) or b""
 
-
-def check_id(value: str, field: str = "id") -> str:
-    if not value or len(value) > 500:
-        raise InvalidParameter(field, "an entity id is 1 to 500 characters")
-    return value

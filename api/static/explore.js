@@ -75,7 +75,7 @@
         if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }
       });
       applyFilters();
-      if (focus) { g.network.selectNodes([focus]); }
+      if (data.focus) { g.network.selectNodes([data.focus]); } /* a name resolves to an id */
     }).catch(function (err) { note.textContent = "Could not load the graph: " + err.message; });
   }
 
@@ -83,8 +83,10 @@
     var a = $("path-from").value.trim(), b = $("path-to").value.trim(), out = $("path-result");
     while (out.firstChild) { out.removeChild(out.firstChild); }
     if (!a || !b) { out.appendChild(SKG.el("li", null, "Choose two nodes.")); return; }
-    SKG.getJSON("/api/shortest-path?source=" + encodeURIComponent(a) + "&target=" + encodeURIComponent(b))
+    SKG.getJSON("/api/shortest-path?source=" + encodeURIComponent(a) + "&target=" + encodeURIComponent(b) +
+                ($("path-location").checked ? "&via_location=true" : ""))
       .then(function (res) {
+        if (!res.found) { out.appendChild(SKG.el("li", null, "No path over supply, ownership or participation relations.")); return; }
         g.add(res.view);
         applyFilters();
         res.labels.forEach(function (label, i) {

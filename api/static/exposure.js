@@ -1,9 +1,12 @@
-/* Exposure view: draws the paths returned by /api/exposure, highlights them one by one,
-   shows each path's evidence, and replays the graph over time with the as-of slider. */
+/* Exposure view: draws the engine result the page was rendered from (data-result),
+   highlights its paths one by one, shows each path's evidence, and replays the graph over
+   time with the as-of slider. Moving the slider puts as_of in the URL (back and forward
+   work, the link can be shared, "Apply" keeps it) and asks /api/exposure with exactly the
+   page's filters, so the page, the API and the CLI show one result. */
 (function () {
   "use strict";
   var SKG = window.SKG;
-  var g, box, result = null, current = 0, timer = null, asOf = null;
+  var g, box, result = null, current = 0, timer = null, asOf = null, asOfText = "";
 
   function $(id) { return document.getElementById(id); }
   function year(v) { var m = /^(\d{4})/.exec(String(v || "")); return m ? parseInt(m[1], 10) : null; }
@@ -118,25 +121,43 @@
     highlight(0);
   }
 
-  function fetchExposure() {
+  /* The page's filters with the current as-of, as URL parameters (defaults left out). */
+  function query() {
     var params = JSON.parse(box.getAttribute("data-params"));
-    var q = ["limit=200", "max_hops=" + encodeURIComponent(params.max_hops)];
-    if (params.min_confidence) { q.push("min_confidence=" + encodeURIComponent(params.min_confidence)); }
-    if (params.technology) { q.push("technology=" + encodeURIComponent(params.technology)); }
-    if (params.include_unverified) { q.push("include_unverified=true"); }
-    if (asOf !== null) { q.push("as_of=" + asOf); }
+    var q = new URLSearchParams();
+    if (String(params.max_hops) !== "4") { q.set("max_hops", params.max_hops); }
+    if (params.min_confidence) { q.set("min_confidence", params.min_confidence); }
+    if (params.technology) { q.set("technology", params.technology); }
+    if (params.include_unverified) { q.set("include_unverified", "true"); }
+    if (asOfText) { q.set("as_of", asOfText); }
+    return q;
+  }
+
+  function fetchExposure() {
+    var q = query();
+    q.set("limit", box.getAttribute("data-limit") || "200");
     var api = box.getAttribute("data-api").split("/").map(function (p, i) { return i < 3 ? p : encodeURIComponent(p); }).join("/");
     box.setAttribute("data-loading", "1");
-    return SKG.getJSON(api + "?" + q.join("&")).then(function (r) {
+    return SKG.getJSON(api + "?" + q.toString()).then(function (r) {
       result = r; renderPaths(); box.removeAttribute("data-loading");
     });
   }
 
-  function setAsOf(value, max) {
+  /* Put the current filters in the address bar (a new history entry unless `replace`). */
+  function remember(replace) {
+    var q = query().toString();
+    var url = location.pathname + (q ? "?" + q : "");
+    if (url === location.pathname + location.search) { return; }
+    if (replace) { history.replaceState(null, "", url); } else { history.pushState(null, "", url); }
+  }
+
+  function setAsOf(value, max, text) {
     asOf = value > max - 1 ? null : value;
-    $("as-of-value").textContent = asOf === null ? "now (no date filter)" : String(asOf);
+    asOfText = asOf === null ? "" : (text || String(asOf));
+    $("as-of-value").textContent = asOf === null ? "now (no date filter)" : asOfText;
+    $("as-of-param").value = asOfText;
     g.setFilters(null, validAt);
-    box.setAttribute("data-as-of", asOf === null ? "" : String(asOf));
+    box.setAttribute("data-as-of", asOfText);
     $("graph-note").textContent = g.edgeView.length + " of " + g.edges.length + " relations valid" +
       (asOf === null ? "." : " in " + asOf + ".");
   }
@@ -156,9 +177,20 @@
     slider.addEventListener("input", function () {
       setAsOf(parseInt(slider.value, 10), max);
       if (debounce) { clearTimeout(debounce); }
-      debounce = setTimeout(function () { fetchExposure(); }, 200);
+      debounce = setTimeout(function () { remember(false); fetchExposure(); }, 200);
     });
-    setAsOf(parseInt(slider.value, 10), max);
+    window.addEventListener("popstate", function () {
+      var text = new URLSearchParams(location.search).get("as_of") || "";
+      var y = year(text);
+      slider.value = String(y === null ? max : y);
+      setAsOf(parseInt(slider.value, 10), max, text);
+      fetchExposure();
+    });
+    $("xcontrols").addEventListener("submit", function () {
+      var hidden = $("as-of-param");
+      if (!hidden.value) { hidden.disabled = true; } /* no empty as_of= in the URL */
+    });
+    setAsOf(parseInt(slider.value, 10), max, box.getAttribute("data-as-of"));
     $("prev-path").addEventListener("click", function () { stop(); highlight(current - 1); });
     $("next-path").addEventListener("click", function () { stop(); highlight(current + 1); });
     $("play-paths").addEventListener("click", function () {
@@ -166,6 +198,7 @@
       $("play-paths").textContent = "stop";
       timer = setInterval(function () { highlight(current + 1); }, 1800);
     });
-    fetchExposure();
+    result = JSON.parse(box.getAttribute("data-result"));
+    renderPaths();
   });
 })();

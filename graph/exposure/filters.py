@@ -13,7 +13,7 @@ from datetime import date
 
 from graph.errors import InvalidParameter
 from graph.exposure.model import Filters
-from graph.namespaces import ID, SKG
+from graph.namespaces import SKG, iri_of
 from graph.projection import Edge, Interval, Projection, Record, parse_interval
 
 #: Each hop beyond the first multiplies a path's score by this (docs/exposure.md).
@@ -33,10 +33,6 @@ class Resolved:
     technologies: frozenset[str] | None
     include_unverified: bool
     max_hops: int
-
-
-def _iri(text: str) -> str:
-    return text if "://" in text else ID + text.lstrip("/")
 
 
 def _level(proj: Projection, text: str) -> tuple[float | None, int | None]:
@@ -80,7 +76,7 @@ def resolve(proj: Projection, filters: Filters) -> Resolved:
         min_weight, min_rank = _level(proj, mc)
     techs = None
     if filters.technology:
-        tech = _iri(filters.technology)
+        tech = iri_of(filters.technology)
         if tech not in proj.broader and not any(tech in b for b in proj.broader.values()) \
                 and tech not in proj.covers and tech not in proj.labels:
             raise InvalidParameter("technology", f"unknown technology {filters.technology!r}")

@@ -8,9 +8,12 @@ given in full beside it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+from graph.lookup.refs import Ref
 
 JSON = dict[str, Any]
 
@@ -67,13 +70,24 @@ class Filters(ToDict):
     include_unverified: bool = False
     max_paths: int = 200
 
+    @classmethod
+    def from_options(cls, max_hops: int = 4, as_of: str | None = None,
+                     min_confidence: str | None = None, technology: str | None = None,
+                     include_unverified: bool = False, max_paths: int = 200) -> Filters:
+        """The filters as the CLI, the API and the pages take them (text options): an empty
+        text means "not set"; a numeric ``min_confidence`` is a weight. The one parser of
+        exposure filters; checking them is :func:`graph.exposure.filters.resolve`'s job."""
+        mc: str | float | None = (min_confidence or "").strip() or None
+        if mc is not None:
+            with contextlib.suppress(ValueError):
+                mc = float(mc)
+        return cls(max_hops=max_hops, as_of=(as_of or "").strip() or None, min_confidence=mc,
+                   technology=(technology or "").strip() or None,
+                   include_unverified=include_unverified, max_paths=max_paths)
 
-@dataclass(frozen=True)
-class EntityRef(ToDict):
-    id: str
-    iri: str
-    label: str
-    types: list[str] = field(default_factory=list)
+
+#: Entities in results: the one reference type (``types`` are skg: local names here).
+EntityRef = Ref
 
 
 @dataclass(frozen=True)

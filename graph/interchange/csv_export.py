@@ -26,7 +26,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from graph.interchange.csv_findings import REQUIRED_COLUMNS, technology_label
-from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, local_id, skg
+from graph.lookup.labels import label_of
+from graph.namespaces import DCTERMS, RDF_TYPE, SKG, local_id, skg
 from graph.store import Store
 
 #: The export's columns: the required ones in the import's order, then the optional ones.
@@ -62,10 +63,9 @@ class _Reader:
         return found[0] if found else None
 
     def label(self, iri: ox.NamedNode) -> str:
+        """By the one label rule (graph.lookup.labels), else the resource's id."""
         if iri.value not in self._labels:
-            labels = [o for o in self.objects(iri, RDFS_LABEL.value) if isinstance(o, ox.Literal)]
-            best = sorted(labels, key=lambda lit: (lit.language not in (None, "en"), lit.value))
-            self._labels[iri.value] = best[0].value if best else local_id(iri.value)
+            self._labels[iri.value] = label_of(self.store, iri.value) or local_id(iri.value)
         return self._labels[iri.value]
 
 
