@@ -39,6 +39,7 @@ TYPE_STYLE: dict[str, tuple[str, str, str]] = {
 EDGE_STYLE: dict[str, str] = {
     "supply": "#c0392b",
     "supply-programme": "#d4a017",
+    "market-presence": "#e59866",
     "ownership": "#2f6db5",
     "succession": "#8e44ad",
     "participation": "#d68910",

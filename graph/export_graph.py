@@ -57,7 +57,10 @@ def build_view(source: Projection | Store) -> nx.MultiDiGraph:  # type: ignore[t
 
     for edges in proj.out.values():
         for e in edges:
-            claim_edge(e.src, e.dst, e.rec, ROLE_KIND.get(e.role, e.role), e.role)
+            kind = ROLE_KIND.get(e.role, e.role)
+            if kind == "supply" and proj.records[e.rec].link_kind != "supply":
+                kind = proj.records[e.rec].link_kind  # e.g. market-presence (a listing)
+            claim_edge(e.src, e.dst, e.rec, kind, e.role)
     for kind, triples in (("ownership", proj.ownerships), ("succession", proj.successions),
                           ("flag", proj.flags)):
         for a, b, rec in triples:

@@ -24,6 +24,7 @@ from graph.store import Store
 
 Interval = tuple[date, date]
 _PRODUCT = ox.NamedNode(SKG + "product")
+_ALTERNATIVE = ox.NamedNode(SKG + "productAlternative")
 _TECHNOLOGY = ox.NamedNode(SKG + "technology")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 OPEN: Interval = (date.min, date.max)
@@ -82,6 +83,12 @@ class Record:
     own_technologies: tuple[str, ...] = ()
     technologies: frozenset[str] = frozenset()
     controlling: bool = True
+    #: The kind of link the record is (``supply``, ``market-presence``, ...) and the factor
+    #: its kind multiplies into the hop's weight (``skg:relationWeight``; 1 for a supply).
+    link_kind: str = "supply"
+    link_weight: float = 1.0
+    #: Products of which one or more were supplied (``skg:productAlternative``).
+    alternatives: tuple[str, ...] = ()
 
     @cached_property
     def start_bound(self) -> dt.date:
@@ -227,10 +234,11 @@ class Projection:
         r = self.records[rec]
         if r.kind == "supply" and not self._tech_all and rec not in self._tech_done:
             products = tuple(_objects_of(self.store, rec, _PRODUCT))
+            alternatives = tuple(_objects_of(self.store, rec, _ALTERNATIVE))
             own = tuple(_objects_of(self.store, rec, _TECHNOLOGY))
-            r.products, r.own_technologies = products, own
+            r.products, r.own_technologies, r.alternatives = products, own, alternatives
             r.technologies = frozenset(own).union(
-                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products))
+                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products + alternatives))
             self._tech_done.add(rec)
         return r
 
@@ -245,14 +253,16 @@ class Projection:
             if self._tech_all:
                 return
             products = _multi(iri_pairs(self.store, _PRODUCT))
+            alternatives = _multi(iri_pairs(self.store, _ALTERNATIVE))
             techs = _multi(iri_pairs(self.store, _TECHNOLOGY))
             for iri, r in self.records.items():
                 if r.kind != "supply" or iri in self._tech_done:
                     continue
                 r.products = tuple(products.get(iri, ()))
+                r.alternatives = tuple(alternatives.get(iri, ()))
                 r.own_technologies = tuple(techs.get(iri, ()))
                 r.technologies = frozenset(r.own_technologies).union(
-                    *(techs.get(p, ()) for p in r.products))
+                    *(techs.get(p, ()) for p in r.products + r.alternatives))
             self._tech_all = True
 
     def evidence(self, rec: str) -> tuple[str, ...]:
@@ -291,8 +301,9 @@ class Projection:
             w = self._weights = {}
         got = w.get(rec)
         if got is None:
-            lvl = self.levels.get(self.records[rec].confidence or "")
-            got = w[rec] = lvl.weight if lvl else self.default_level.weight
+            r = self.records[rec]
+            lvl = self.levels.get(r.confidence or "")
+            got = w[rec] = (lvl.weight if lvl else self.default_level.weight) * r.link_weight
         return got
 
     @cached_property

@@ -53,6 +53,11 @@
     renderEvidence(path);
   }
 
+  function controlText(c) {
+    if (!c) { return "—"; }
+    return c.status + (c.regulation_label ? " under " + c.regulation_label : "");
+  }
+
   function cell(tr, text, cls) { var td = SKG.el("td", cls ? { "class": cls } : null, text); tr.appendChild(td); return td; }
 
   function renderEvidence(path) {
@@ -61,8 +66,14 @@
     panel.appendChild(SKG.el("h3", null, "Evidence for path " + (current + 1) + ": " +
       path.nodes.map(function (n) { return n.label; }).join(" → ")));
     panel.appendChild(SKG.el("p", { "class": "note" }, "Target " + path.target.label + " (severity " +
-      path.target.severity + "); path score " + path.score + "; export control: " +
-      (path.control_status ? path.control_status.status : "—") + (path.counts ? "" : " · includes claims that do not count by default")));
+      path.target.severity + "); path score " + path.score + (path.counts ? "" : " · includes claims that do not count by default")));
+    panel.appendChild(SKG.el("p", { "class": "note control-status" }, "Export control today: " +
+      controlText(path.control_status) + "; at the supply's date: " +
+      controlText(path.control_status_at_time) +
+      (path.control_status_at_time && path.control_status_at_time.note ? " (" + path.control_status_at_time.note + ")" : "")));
+    (path.warnings || []).forEach(function (w) {
+      panel.appendChild(SKG.el("p", { "class": "warning low-reliability" }, "⚠ " + w));
+    });
     var table = SKG.el("table", { "class": "evidence-table" });
     var head = SKG.el("tr");
     ["From", "To", "Relation", "Product / technology", "Dates", "Status", "Confidence", "Sources", "Responses"].forEach(function (h) {
@@ -76,8 +87,13 @@
       cell(tr, labels[h.from] || h.from); cell(tr, labels[h.to] || h.to);
       var rel = cell(tr, "");
       rel.appendChild(SKG.el("a", { href: SKG.entityUrl(h.relation.id) }, h.relation.label || h.relation.id));
-      rel.appendChild(SKG.el("div", { "class": "note" }, h.role));
-      cell(tr, [h.product && h.product.label].concat((h.technology || []).map(function (t) { return t.label; }))
+      rel.appendChild(SKG.el("div", { "class": "note" }, h.role +
+        (h.link && h.link.kind !== "supply" && h.link.kind !== h.role ? " · " + h.link.label + " (weight " + h.link.weight + ")" : "")));
+      if (h.reliability && h.reliability.warning) {
+        rel.appendChild(SKG.el("div", { "class": "warning low-reliability" }, "⚠ " + h.reliability.warning));
+      }
+      var what = h.alternatives ? h.alternatives.text + " (one or more of these)" : (h.product && h.product.label);
+      cell(tr, [what].concat((h.technology || []).map(function (t) { return t.label; }))
         .filter(Boolean).join("; "));
       var d = h.date || {};
       cell(tr, d.date || [d.start || "", d.end || ""].filter(Boolean).join(" – ") || "—");

@@ -10,7 +10,9 @@ for the import, which prefers the id, so the round trip links to the same organi
 What does not fit the sheet (documented in ``docs/csv-findings.md``): intermediaries,
 start and end dates (``skg:startDate`` / ``skg:endDate``; the ``date text`` keeps the date
 as the source gives it), the instrument, sheet ids, and more than one recipient or product
-(the first, by id, is written).
+(the first, by id, is written). Product alternatives ("FaceReader and/or The Observer XT",
+``skg:productAlternative``) have no column: the product is left empty and the technology
+column lists the alternatives' families; the note keeps the words.
 
 Cells that a spreadsheet would run as formulas (starting with ``=``, ``+``, ``-``, ``@``)
 are written with a leading apostrophe, which the import removes again.
@@ -106,8 +108,12 @@ def _rows_of(r: _Reader, supply: ox.NamedNode) -> Iterable[dict[str, str]]:
     if product is not None:
         base["product"] = r.label(product)
         base["product id"] = local_id(product.value)
-    base["technology"] = "; ".join(technology_label(t.value) or local_id(t.value)
-                                   for t in r.objects(supply, SKG + "technology"))
+    techs = list(r.objects(supply, SKG + "technology"))
+    if product is None and not techs:
+        techs = [t for alt in r.objects(supply, SKG + "productAlternative")
+                 if isinstance(alt, ox.NamedNode) for t in r.objects(alt, SKG + "technology")]
+    base["technology"] = "; ".join(dict.fromkeys(technology_label(t.value) or local_id(t.value)
+                                                 for t in techs))
     base["date"] = _text(r.one(supply, SKG + "date"))
     base["date text"] = _text(r.one(supply, SKG + "dateText"))
     level = _iri(r.one(supply, SKG + "confidence"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 import re
@@ -45,7 +46,6 @@ from graph.namespaces import (
     ID,
     RDF_TYPE,
     RDFS_LABEL,
-    SKOS,
     SKOS_ALTLABEL,
     SKOS_PREFLABEL,
     XSD,
@@ -55,7 +55,8 @@ from graph.namespaces import (
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TECHNOLOGIES = ROOT / "ontology" / "technologies.ttl"
-PLACES = ROOT / "seeds" / "places.ttl"
+#: Every country (generated from ISO 3166-1, bench/gen_places.py) and the seed's extra names.
+PLACES = (ROOT / "seeds" / "countries.ttl", ROOT / "seeds" / "places.ttl")
 
 #: The columns every findings sheet has (the header may use any case and spacing).
 REQUIRED_COLUMNS = ("supplier", "recipient", "product", "technology", "date", "source title",
@@ -127,7 +128,8 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """Read from ``ontology/technologies.ttl`` and ``seeds/places.ttl`` (never hard-coded)."""
+    """Read from ``ontology/technologies.ttl`` and ``seeds/countries.ttl`` + ``places.ttl``
+    (never hard-coded): a country matches by name, alias, Chinese name or ISO code."""
     tech: dict[str, ox.NamedNode] = {}
     tech_labels: list[str] = []
     for q in ox.parse(path=str(TECHNOLOGIES), format=ox.RdfFormat.TURTLE):
@@ -143,17 +145,17 @@ def vocabulary() -> Vocabulary:
             tech[normalise_name(q.object.value)] = s
             if q.predicate == SKOS_PREFLABEL:
                 tech_labels.append(q.object.value)
-    places = list(ox.parse(path=str(PLACES), format=ox.RdfFormat.TURTLE))
+    places = [q for path in PLACES for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     country_iris = {q.subject for q in places
                     if q.predicate == RDF_TYPE and q.object == skg("Country")}
     countries: dict[str, ox.NamedNode] = {}
     country_labels: list[str] = []
-    notation = ox.NamedNode(SKOS + "notation")
+    names = (RDFS_LABEL, SKOS_ALTLABEL, skg("countryCode"), skg("chineseName"))
     for q in places:
         s = q.subject
         if s not in country_iris or not isinstance(s, ox.NamedNode):
             continue
-        if q.predicate in (RDFS_LABEL, SKOS_ALTLABEL, notation):
+        if q.predicate in names:
             countries[normalise_name(q.object.value)] = s
             if q.predicate == RDFS_LABEL:
                 country_labels.append(q.object.value)
@@ -385,9 +387,12 @@ class _Mapper:
         if country:
             place = self.vocab.countries.get(normalise_name(country))
             if place is None:
-                self.reader.problem(row, f"{role} country", f"unknown country {country!r}; "
-                                    "known: " + ", ".join(self.vocab.country_labels)
-                                    + " (names or ISO codes), or leave it empty")
+                close = difflib.get_close_matches(country, self.vocab.country_labels, n=3)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                self.reader.problem(row, f"{role} country", f"unknown country {country!r}{hint}; "
+                                    f"use one of the {len(self.vocab.country_labels)} ISO 3166-1 "
+                                    "countries by English or Chinese name or ISO code, or "
+                                    "leave it empty")
         iri = self.existing(row, column, value)
         if iri is None and self.resolve is not None and column == role:
             iri = self.resolve(value)

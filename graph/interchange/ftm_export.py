@@ -37,6 +37,7 @@ from graph.namespaces import (
     SKG,
     SKOS_ALTLABEL,
     local_id,
+    skg,
 )
 from graph.queries import with_prefixes
 from graph.store import Store
@@ -229,6 +230,13 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
         return _texts(desc, SKG + pred)[:1]
 
     claims = _describe(store, ["Ownership", "Succession", "Participation", "Supply"])
+    # "FaceReader and/or The Observer XT": a supply with alternatives is classified by the
+    # alternatives' technology families (docs/ftm.md)
+    alt_techs: dict[ox.NamedNode, list[str]] = {}
+    for alt in {o for d in claims.values() for o in _iris(d, SKG + "productAlternative")}:
+        techs = [t.object for t in store.quads(alt, skg("technology"), None, None)]
+        alt_techs[alt] = sorted(labels[t] for t in techs
+                                if isinstance(t, ox.NamedNode) and t in labels)
     for iri in sorted(claims, key=lambda i: i.value):
         desc = claims[iri]
         types = {t.value for t in _iris(desc, RDF_TYPE.value)}
@@ -257,12 +265,13 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
                     "role": _texts(desc, SKG + "role"),
                     "startDate": dates(desc, "startDate"), "endDate": dates(desc, "endDate")})
         elif SKG + "Supply" in types:
-            yield from _supply(iri, desc, base, ids, org_ids, prog_ids, labels)
+            yield from _supply(iri, desc, base, ids, org_ids, prog_ids, labels, alt_techs)
 
 
 def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[str]],
             ids: _Ids, org_ids: dict[ox.NamedNode, str], prog_ids: dict[ox.NamedNode, str],
-            labels: dict[ox.NamedNode, str]) -> Iterator[dict[str, Any]]:
+            labels: dict[ox.NamedNode, str],
+            alt_techs: dict[ox.NamedNode, list[str]]) -> Iterator[dict[str, Any]]:
     """A supply as a Contract (authority = recipient organisations, project = recipient or
     target programmes, classification = technologies) and the ContractAward to its
     supplier (role :data:`RECIPIENT_PROJECT` when a programme is the recipient).
@@ -285,7 +294,8 @@ def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[
         "authority": authority,
         "project": project,
         "classification": [labels[t] for t in _iris(desc, SKG + "technology")
-                           if t in labels],
+                           if t in labels] or [
+            t for a in _iris(desc, SKG + "productAlternative") for t in alt_techs.get(a, [])],
         "keywords": [labels[p] for p in _iris(desc, SKG + "product") if p in labels],
         "method": _texts(desc, SKG + "instrument"),
         "contractDate": date,

@@ -140,12 +140,12 @@ def _has_surrogate(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def country_iris() -> dict[str, ox.NamedNode]:
-    """ISO code -> the seed graph's country IRI (``seeds/places.ttl``, skg:countryCode)."""
+    """ISO code -> the seed graph's country IRI (``seeds/countries.ttl``, skg:countryCode)."""
     from graph.loading import SEEDS_DIR, parse_file
 
     code = ox.NamedNode(SKG + "countryCode")
     out: dict[str, ox.NamedNode] = {}
-    for q in parse_file(SEEDS_DIR / "places.ttl"):
+    for q in parse_file(SEEDS_DIR / "countries.ttl"):
         if q.predicate == code and isinstance(q.subject, ox.NamedNode) \
                 and isinstance(q.object, ox.Literal):
             out[q.object.value.lower()] = q.subject
