@@ -222,7 +222,7 @@ _LINK_KINDS = (("supply", "SupplyFrom", "SupplyVia", "SupplyTo", "SupplyProgramm
 
 
 def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]) -> None:
-    role_weights = _literal_map(store, skg("relationWeight"))
+    role_weights = _literal_map(store, skg("relationWeight"), ONTOLOGY_GRAPH)
     edges: list[Edge] = []
     for link_kind, from_role, via_role, to_role, prog_role in _LINK_KINDS:
         weight = float(role_weights.get(SKG + from_role, "1"))

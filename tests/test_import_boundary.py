@@ -153,6 +153,7 @@ def test_configuration_in_other_graphs_is_not_read(tmp_path: object) -> None:
           skg:Company rdfs:subClassOf skg:PublicSecurityBody .
           <https://w3id.org/survkg/id/risk/high-risk-region> skg:severity "5.0"^^xsd:decimal .
           skg:customer skg:exposureRole skg:SupplyTo .
+          skg:PresenceFrom skg:relationWeight "1.0"^^xsd:decimal .
         } }""")
     assert scores(s) == before
 

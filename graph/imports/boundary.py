@@ -47,7 +47,7 @@ from graph.store import Store
 #: graph only (graph/projection.py), so an import never sets them.
 CONFIG_PROPERTIES = frozenset(SKG + p for p in (
     "weight", "rank", "countsByDefault", "exposureRole", "severity", "propagation",
-    "appliesToClass"))
+    "appliesToClass", "relationWeight"))
 #: Properties that shape the vocabulary itself (class and property hierarchy).
 SCHEMA_PROPERTIES = frozenset({
     RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
