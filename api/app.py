@@ -20,6 +20,7 @@ from graph.audit import open_audit
 from graph.imports.recovery import reconcile
 from graph.store import Store
 from graph.tokens import open_tokens
+from graph.updates import settle as settle_updates
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -40,6 +41,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     # A write a crash interrupted is settled before the first request (see
     # graph/imports/recovery.py): the audit log then agrees with the store.
     reconcile(store, app.state.audit)
+    settle_updates(store, app.state.audit)
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
     def healthz() -> str:

@@ -8,6 +8,7 @@ import click
 import uvicorn
 
 from api.app import create_app
+from api.server import uvicorn_config
 from api.settings import Settings
 from graph.loading import open_store
 
@@ -31,4 +32,4 @@ def serve(host: str, port: int, store_path: Path | None) -> None:
     click.echo(f"survkg: store {store.location}; /sparql {mode}; query limit "
                f"{settings.query_timeout:g} s, {settings.max_concurrent_queries} workers")
     app = create_app(store, settings)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn_config(app, settings, host=host, port=port, log_level="info")).run()

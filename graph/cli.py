@@ -127,7 +127,7 @@ def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"loaded {report.triples} triples from {len(report.files)} file(s) "
-               f"into <{report.graph}>; store now holds {len(store)} quads")
+               f"into <{report.graph}>")
 
 
 @cli.command()

@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 SEEDS_DIR = ROOT / "seeds"
 
-#: Above this many triples a load is syntax-checked and transactional but SHACL runs only
-#: with ``validate="full"`` (pySHACL takes ~20 s per 50k triples with our shapes, measured
-#: with bench/generate.py data; run ``survkg validate`` as a separate step).
+#: Above this many triples a load is syntax-checked and all-or-nothing but SHACL runs only
+#: with ``validate="full"`` (the compiled shapes take ~1 s per 50k triples, so a bulk load
+#: would pay about as much again; run ``survkg validate`` as a separate step), and the
+#: syntax pass stops here: the bulk loader parses the rest itself.
 SHACL_AUTO_LIMIT = 50_000
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -118,22 +119,27 @@ def graph_for(name: str) -> ox.NamedNode:
 
 
 def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
-          progress: Progress | None) -> tuple[list[ox.Quad] | None, int, list[ox.RdfFormat]]:
+          progress: Progress | None, *, stop: bool = False
+          ) -> tuple[list[ox.Quad] | None, int | None, list[ox.RdfFormat]]:
     """Parse every file once, streaming: refuse the first syntax error with its location.
 
     Returns the quads (moved to ``target`` when they are in the default graph) if there are
-    at most ``keep`` of them (``None``: no bound), else ``None``; the quad count; the formats.
+    at most ``keep`` of them (``None``: no bound), else ``None``; the quad count (``None``
+    when ``stop`` ended the scan at ``keep``: the bulk loader, which parses anyway, finds
+    any later syntax error); the formats.
     """
     kept: list[ox.Quad] | None = []
     count = 0
     done = 0  # bytes of the files already parsed, for progress
-    fmts: list[ox.RdfFormat] = []
-    for path in paths:
-        fmt = formats.for_path(path)
-        fmts.append(fmt)
+    fmts = [formats.for_path(path) for path in paths]
+    for path, fmt in zip(paths, fmts, strict=True):
         try:
             if fmt == ox.RdfFormat.RDF_XML:  # refuse entity declarations before parsing
                 refuse_entities(path.read_bytes(), str(path))
+        except OSError as exc:
+            raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    for path, fmt in zip(paths, fmts, strict=True):
+        try:
             with path.open("rb") as fh:
                 # Quads are moved to ``target`` only when kept: a large file's scan only
                 # counts them, and building a million new quads for nothing costs seconds.
@@ -142,12 +148,14 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
                     if kept is not None:
                         if keep is not None and count > keep:
                             kept = None
+                            if stop:
+                                return None, None, fmts
                         else:
                             if isinstance(quad.graph_name, ox.DefaultGraph):
                                 quad = ox.Quad(quad.subject, quad.predicate, quad.object,
                                                target)
                             kept.append(quad)
-                    if progress is not None and count % 50_000 == 0:
+                    if progress is not None and count % 50_000 == 0 and not stop:
                         progress(done + fh.tell())
         except OSError as exc:
             raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
@@ -172,18 +180,24 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
     always, ``"syntax"`` never. Raises :class:`InvalidData` (store untouched) on any problem.
 
     Every file is parsed first (streaming), so a syntax error anywhere is refused before
-    anything is written. Up to :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the
-    quads are kept, validated and added in one transaction. Above it, triple files going
-    into an empty graph of an on-disk store are bulk-loaded under a journal
-    (:meth:`OxigraphStore.bulk_load_files`: all or nothing, also across a crash); anything
-    else is streamed into one transaction (slower, and RocksDB holds it in memory).
+    anything is written; on the bulk path the scan stops once the files are known to be
+    too large for SHACL, and the bulk loader's own parse refuses a later syntax error
+    (with its location) after undoing what it had written. Up to
+    :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the quads are kept, validated and
+    added in one transaction. Above it, triple files going into an empty graph of an
+    on-disk store are bulk-loaded under a journal (:meth:`OxigraphStore.bulk_load_files`:
+    all or nothing, also across a crash); anything else is streamed into one transaction
+    (slower, and RocksDB holds it in memory).
     """
     if validate not in {"auto", "full", "syntax"}:
         raise ValueError(f"validate must be auto, full or syntax, not {validate!r}")
     target = graph if graph is not None else graph_for(paths[0].stem if paths else "data")
     keep = None if validate == "full" else SHACL_AUTO_LIMIT
-    quads, count, fmts = _scan(paths, target, keep, progress)
-    report = LoadReport(files=[str(p) for p in paths], triples=count, graph=target.value)
+    bulk = (isinstance(store, OxigraphStore) and store.persistent
+            and not any(formats.for_path(p).supports_datasets for p in paths)
+            and next(iter(store.quads(None, None, None, target)), None) is None)
+    quads, count, fmts = _scan(paths, target, keep, progress, stop=bulk)
+    report = LoadReport(files=[str(p) for p in paths], triples=count or 0, graph=target.value)
     if quads is not None and validate != "syntax":
         report.validation = validate_quads(quads, context=store)
         if not report.validation.conforms:
@@ -196,13 +210,27 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
                             "run `survkg validate` on the files")
     if quads is not None:
         store.extend(quads)
-    elif (isinstance(store, OxigraphStore) and store.persistent
-          and not any(f.supports_datasets for f in fmts)
-          and next(iter(store.quads(None, None, None, target)), None) is None):
-        store.bulk_load_files(list(zip(paths, fmts, strict=True)), target)
+    elif bulk:
+        assert isinstance(store, OxigraphStore)
+        try:
+            store.bulk_load_files(list(zip(paths, fmts, strict=True)), target, progress)
+        except SyntaxError as exc:  # the graph was emptied again
+            raise InvalidData(str(exc.msg), file=exc.filename or ", ".join(report.files),
+                              line=exc.lineno, column=exc.offset) from exc
+        if count is None:
+            report.triples = _count(store, target)
+        if progress is not None:
+            progress(sum(p.stat().st_size for p in paths))
     else:
         store.extend(_stream(paths, target))
     return report
+
+
+def _count(store: Store, graph: ox.NamedNode) -> int:
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    assert isinstance(rows, ox.QuerySolutions)
+    n = next(iter(rows))["n"]
+    return int(n.value) if n is not None else 0
 
 
 def load_bundled(store: Store) -> None:

@@ -44,7 +44,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -213,6 +213,12 @@ class SparqlHttpStore:
             blocks.append(body if isinstance(graph, ox.DefaultGraph)
                           else f"GRAPH {graph} {{\n{body}\n}}")
         self._write("INSERT DATA {\n" + "\n".join(blocks) + "\n} ;\n" + self._bump())
+
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """An import's data and its catalogue entry: one request, all or nothing (a remote
+        store has no bulk loader of ours)."""
+        self.extend([*quads, *commit])
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: GraphName) -> None:
         """One Graph Store Protocol POST (the server parses), or one update."""

@@ -28,6 +28,7 @@ from api.sparql.worker import Task
 from graph.audit import AuditLog
 from graph.errors import QueryError, QueryRefused
 from graph.store import Store
+from graph.updates import run_audited as audited_update
 
 TRUNCATED_HEADER = "X-SPARQL-Results-Truncated"
 _EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
@@ -51,7 +52,10 @@ class SparqlEndpoint:
         self.store = store
         self.settings = settings
         self.pool = WorkerPool(store, size=settings.max_concurrent_queries,
-                               timeout=settings.query_timeout)
+                               timeout=settings.query_timeout,
+                               isolate=settings.worker_network_isolation,
+                               memory_mb=settings.worker_memory_mb,
+                               per_client=settings.max_queries_per_client)
         self._update_lock = asyncio.Lock()
 
     def _base(self, request: Request) -> str:
@@ -102,7 +106,8 @@ class SparqlEndpoint:
             check_local_graphs(found.from_named, local, "FROM NAMED")
             task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
         try:
-            result = await self.pool.run(task)
+            result = await self.pool.run(task, request.client.host if request.client
+                                         else None)
         except Busy as exc:
             retry = str(max(1, math.ceil(s.query_timeout)))
             return _error(503, exc, {"Retry-After": retry})
@@ -133,14 +138,15 @@ class SparqlEndpoint:
         try:
             text = self._prepare_update(request, op)
             await self.pool.check_update(text)
-            async with self._update_lock:
-                await asyncio.to_thread(self._run_update, text)
         except QueryError as exc:
             await audit.arecord(actor=who, outcome=updates.describe_error(exc), **entry,
                                 seconds=round(time.perf_counter() - started, 4))
             raise
-        await audit.arecord(actor=who, outcome="ok", **entry,
-                            seconds=round(time.perf_counter() - started, 4))
+        # Recorded "started" before it runs and "committed" after (graph/updates.py).
+        fields = {k: v for k, v in entry.items() if k != "operation"}
+        async with self._update_lock:
+            await asyncio.to_thread(lambda: audited_update(self.store, audit, text,
+                                                           actor=who, **fields))
         return Response(status_code=204)
 
     def _prepare_update(self, request: Request, op: protocol.Operation) -> str:
@@ -155,12 +161,6 @@ class SparqlEndpoint:
             text = add_using(text, found.where_offsets, op.default_graphs, op.named_graphs)
         # The service's base IRI is the endpoint; a BASE in the text overrides it.
         return f"BASE <{self._base(request)}>\n{text}"
-
-    def _run_update(self, text: str) -> None:
-        try:
-            self.store.update(text)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"update failed, nothing was changed: {exc}") from exc
 
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
