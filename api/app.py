@@ -37,7 +37,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.tokens = open_tokens(store)
-    app.state.audit = open_audit(store)
+    app.state.audit = open_audit(store, settings.audit_refusals_per_minute)
     deps.install(app, store)  # projection, view and name index caches
     # A write a crash interrupted is settled before the first request (see
     # graph/imports/recovery.py): the audit log then agrees with the store.

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import __version__
-from graph.audit import AuditLog
+from graph.audit import AuditLog, segment_files
 from graph.errors import IntegrityError, InvalidParameter
 from graph.state import AUDIT_FILE, CAPTURES, IMPORTS_ARCHIVE, TOKENS_FILE, WATCHLIST_FILE
 from graph.store import OxigraphStore, fsync_path
@@ -229,6 +229,8 @@ def restore(source: Path, target: Path) -> Manifest:
         for name in (AUDIT_FILE, TOKENS_FILE, WATCHLIST_FILE):
             if (source / name).exists():
                 shutil.copyfile(source / name, staging / name)
+        for segment in segment_files(source / AUDIT_FILE):
+            shutil.copyfile(segment, staging / segment.name)
         for name in (IMPORTS_ARCHIVE, CAPTURES):
             if (source / name).is_dir():
                 shutil.copytree(source / name, staging / name)

@@ -21,6 +21,7 @@ from graph.lookup.names import close_matches
 from graph.lookup.refs import Ref
 from graph.namespaces import (
     ID,
+    ONTOLOGY_GRAPH,
     RDF_TYPE,
     RDFS_LABEL,
     RDFS_SUBCLASSOF,
@@ -75,7 +76,7 @@ def build_index(store: Store) -> NameIndex:
                 if s.value not in label_prio or prio < label_prio[s.value]:
                     label[s.value], label_prio[s.value] = o.value, prio
     sub: dict[str, set[str]] = defaultdict(set)
-    for q in store.quads(None, RDFS_SUBCLASSOF, None, None):
+    for q in store.quads(None, RDFS_SUBCLASSOF, None, ONTOLOGY_GRAPH):  # docs/security.md
         if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, ox.NamedNode):
             sub[q.object.value].add(q.subject.value)
     types: dict[str, list[str]] = {}

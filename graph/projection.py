@@ -29,6 +29,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from graph.namespaces import (
+    ONTOLOGY_GRAPH,
     RDFS_SUBCLASSOF,
     SKG,
     SKOS,
@@ -58,7 +59,7 @@ __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record"
 
 def _preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
     roles: dict[str, list[ox.NamedNode]] = defaultdict(list)
-    for prop, role in _pairs(store, skg("exposureRole")):
+    for prop, role in _pairs(store, skg("exposureRole"), ONTOLOGY_GRAPH):
         if role.startswith(SKG):
             roles[role[len(SKG):]].append(ox.NamedNode(prop))
     return roles
@@ -76,10 +77,11 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
 
 
 
-def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
+def _literal_map(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+                 ) -> dict[str, str]:
     literal, triple = ox.Literal, ox.Triple
     out: dict[str, str] = {}
-    for q in store.quads(None, pred, None, None):
+    for q in store.quads(None, pred, None, graph):
         o = q.object
         if type(o) is literal:
             s = q.subject
@@ -119,20 +121,24 @@ def build_projection(store: Store) -> Projection:
 
 
 def _read_vocabulary(proj: Projection, store: Store) -> None:
+    """The scoring configuration: the class hierarchy, confidence levels, statuses and
+    risk indicators, read from the bundled ontology's graph only (the trust boundary in
+    docs/security.md: no import or update elsewhere changes how anyone is scored)."""
+    onto = ONTOLOGY_GRAPH
     sub: dict[str, set[str]] = defaultdict(set)
-    for c, p in _pairs(store, RDFS_SUBCLASSOF):
+    for c, p in _pairs(store, RDFS_SUBCLASSOF, onto):
         sub[c].add(p)
     proj.superclasses = _closure(sub)
-    weights = _literal_map(store, skg("weight"))
-    ranks = _literal_map(store, skg("rank"))
+    weights = _literal_map(store, skg("weight"), onto)
+    ranks = _literal_map(store, skg("rank"), onto)
     for lvl in set(weights) | set(ranks):
         proj.levels[lvl] = Level(lvl, proj.label(lvl), float(weights.get(lvl, "0.5")),
                                  int(ranks.get(lvl, "0")))
-    for st, val in _literal_map(store, skg("countsByDefault")).items():
+    for st, val in _literal_map(store, skg("countsByDefault"), onto).items():
         proj.statuses[st] = val.strip().lower() in ("true", "1")
-    severities = _literal_map(store, skg("severity"))
-    propagation = dict(_pairs(store, skg("propagation")))
-    applies = _multi(_pairs(store, skg("appliesToClass")))
+    severities = _literal_map(store, skg("severity"), onto)
+    propagation = dict(_pairs(store, skg("propagation"), onto))
+    applies = _multi(_pairs(store, skg("appliesToClass"), onto))
     for ind, sev in severities.items():
         prop = propagation.get(ind, SKG + "DirectOnly")
         proj.indicators[ind] = Indicator(ind, proj.label(ind), float(sev), prop[len(SKG):]
@@ -153,8 +159,18 @@ def _read_vocabulary(proj: Projection, store: Store) -> None:
 
 
 def _read_records(proj: Projection, store: Store) -> None:
-    conf = dict(_pairs(store, skg("confidence")))
-    status = dict(_pairs(store, skg("status")))
+    # A claim given several confidences or statuses (only an operator's update can do
+    # that: imports may not touch others' claims) is scored by the weakest of them.
+    conf: dict[str, str] = {}
+    for iri, lvl in sorted(_pairs(store, skg("confidence"))):
+        old = conf.get(iri)
+        if old is None or _level_key(proj, lvl) < _level_key(proj, old):
+            conf[iri] = lvl
+    status: dict[str, str] = {}
+    for iri, st in sorted(_pairs(store, skg("status"))):
+        old = status.get(iri)
+        if old is None or (proj.statuses.get(old, True) and not proj.statuses.get(st, True)):
+            status[iri] = st
     dates = _literal_map(store, skg("date"))
     starts = _literal_map(store, skg("startDate"))
     ends = _literal_map(store, skg("endDate"))
@@ -168,6 +184,11 @@ def _read_records(proj: Projection, store: Store) -> None:
             records[iri].controlling = ctl.strip().lower() not in ("false", "0")
     for resp, claim in sorted(_pairs(store, skg("respondsTo"))):
         proj.responses.setdefault(claim, []).append(resp)
+
+
+def _level_key(proj: Projection, level: str) -> tuple[int, float]:
+    got = proj.levels.get(level)
+    return (got.rank, got.weight) if got else (-1, 0.0)
 
 
 def _rec(proj: Projection, iri: str, kind: str) -> Record:
@@ -201,7 +222,7 @@ _LINK_KINDS = (("supply", "SupplyFrom", "SupplyVia", "SupplyTo", "SupplyProgramm
 
 
 def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]) -> None:
-    role_weights = _literal_map(store, skg("relationWeight"))
+    role_weights = _literal_map(store, skg("relationWeight"), ONTOLOGY_GRAPH)
     edges: list[Edge] = []
     for link_kind, from_role, via_role, to_role, prog_role in _LINK_KINDS:
         weight = float(role_weights.get(SKG + from_role, "1"))

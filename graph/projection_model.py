@@ -349,12 +349,13 @@ class Projection:
 # Store readers shared by the lazy accessors above and by the builder.
 
 
-def iri_pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
-    """Distinct (subject, object IRI) pairs of ``pred`` over every graph."""
+def iri_pairs(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+              ) -> set[tuple[str, str]]:
+    """Distinct (subject, object IRI) pairs of ``pred`` over every graph (or ``graph``)."""
     named, triple = ox.NamedNode, ox.Triple
     out: set[tuple[str, str]] = set()
     add = out.add
-    for q in store.quads(None, pred, None, None):
+    for q in store.quads(None, pred, None, graph):
         o = q.object
         if type(o) is named:
             s = q.subject

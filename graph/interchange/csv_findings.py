@@ -66,6 +66,10 @@ OPTIONAL_COLUMNS = ("finding id", "supplier id", "supplier country", "recipient 
                     "recipient country", "programme", "product id", "date text",
                     "source publisher", "assessment", "language", "archived url")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+#: Most columns a header may have (a sheet has 21; a million-column header once kept
+#: 110 MB per import job, one note per ignored column), and ignored ones named in notes.
+MAX_COLUMNS = 256
+NAMED_IGNORED = 10
 
 #: Columns that hold several values separated by ``;`` (or ``|``).
 MULTI_VALUED = ("technology", "programme")
@@ -180,6 +184,9 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _delimiter(header_line: str) -> str:
+    # The sniffer's regular expressions took 4 s on a million-column header: the first
+    # few columns say which delimiter a sheet uses.
+    header_line = header_line[:4096]
     try:
         return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
     except csv.Error:
@@ -245,8 +252,14 @@ def _rows(text: str, reader: _Reader, notes: list[str]) -> list[_Row]:
     except csv.Error as exc:
         reader.problem(None, None, f"unreadable header: {exc}", line=first + 1)
         return []
+    if len(header) > MAX_COLUMNS:
+        reader.problem(None, None, f"the header row has {len(header):,} columns; a findings "
+                       f"sheet has at most {MAX_COLUMNS} (the format uses {len(COLUMNS)})",
+                       line=first + 1)
+        return []
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
+    ignored: list[str] = []
     for i, raw in enumerate(header):
         key = column_key(raw)
         if not key:
@@ -256,9 +269,13 @@ def _rows(text: str, reader: _Reader, notes: list[str]) -> list[_Row]:
                            f"and {i + 1})", line=first + 1)
             continue
         if key not in COLUMNS:
-            notes.append(f"column {raw!r} is not part of the findings format; ignored")
+            ignored.append(raw.strip())
         columns[key] = i
         headers[key] = raw.strip()
+    if ignored:
+        named = ", ".join(repr(x[:40]) for x in ignored[:NAMED_IGNORED])
+        notes.append(f"{len(ignored)} column(s) not part of the findings format, ignored: "
+                     + named + (", ..." if len(ignored) > NAMED_IGNORED else ""))
     for col in REQUIRED_COLUMNS:
         if col not in columns:
             reader.problem(None, col, f"missing column {col!r} (the header row must name all "
