@@ -21,13 +21,14 @@ from graph.exposure import Filters, exposure, ranking
 from graph.exposure import summary as summary_module
 from graph.projection import build_projection
 from graph.store import OxigraphStore
+from tests.pysource import parse_file
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _template_words() -> set[str]:
-    tree = ast.parse(Path(summary_module.__file__).read_text(encoding="utf-8"))
+    tree = parse_file(Path(summary_module.__file__))
     text = " ".join(n.value for n in ast.walk(tree)
                     if isinstance(n, ast.Constant) and isinstance(n.value, str))
     return {w.casefold() for w in WORD.findall(text)}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pysource import parse_file, parse_source
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH = ROOT / "graph"
 FORBIDDEN = frozenset({"fastapi", "starlette", "uvicorn", "pyvis", "jinja2", "api"})
@@ -52,7 +54,7 @@ def test_core_package_has_modules() -> None:
 
 @pytest.mark.parametrize("path", core_modules(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_core_does_not_import_web_layer(path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse_file(path)
     bad = [f"{path.relative_to(ROOT)}:{line} imports {name}"
            for name, line in imported_modules(tree) if name in FORBIDDEN]
     assert not bad, "graph/ must not import the web layer:\n" + "\n".join(bad)
@@ -70,7 +72,7 @@ def test_core_does_not_import_web_layer(path: Path) -> None:
 ])
 def test_import_walker(source: str, expected: set[str]) -> None:
     """The walker itself: absolute and nested imports count, relative ones and strings do not."""
-    assert {name for name, _ in imported_modules(ast.parse(source))} == expected
+    assert {name for name, _ in imported_modules(parse_source(source))} == expected
 
 
 # ------------------------------------------------ pages, private names, import cycles
@@ -91,7 +93,7 @@ def imports_of(path: Path) -> list[tuple[str, str]]:
     """(module, name) for every absolute ``from module import name`` and (module, "") for
     every ``import module`` in ``path``, wherever they are in the file."""
     out: list[tuple[str, str]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    for node in ast.walk(parse_file(path)):
         if isinstance(node, ast.Import):
             out += [(alias.name, "") for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
