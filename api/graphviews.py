@@ -12,6 +12,7 @@ Node ``title`` (the hover text) is plain text; vis-network 9 shows a string titl
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,7 +20,9 @@ from typing import Any, TypeVar
 import networkx as nx
 from pyvis.network import Network
 
+from graph import entities
 from graph.export_graph import ViewCache
+from graph.exposure import ranking
 from graph.projection import ProjectionCache
 from graph.store import Store
 
@@ -127,3 +130,58 @@ def view_cache(store: Store) -> ViewCache:
 def projection_cache(store: Store) -> ProjectionCache:
     """The one exposure projection cache of ``store`` (shared by the API and the pages)."""
     return _per_store(_PROJECTIONS, store, ProjectionCache)
+
+
+class _Memo:
+    """Values computed from one store version (the default ranking, the home page's
+    counts): the first request after a write recomputes them, the others share them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.values: dict[str, tuple[int, Any]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        version = self.store.version
+        got = self.values.get(key)
+        if got is not None and got[0] == version:
+            return got[1]
+        with self.lock:
+            got = self.values.get(key)
+            if got is None or got[0] != version:
+                got = self.values[key] = (version, make())
+            return got[1]
+
+
+_MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
+
+
+def memo(store: Store, key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` once per store version under ``key``."""
+    return _per_store(_MEMOS, store, _Memo).get(key, make)
+
+
+def default_ranking(store: Store) -> list[dict[str, Any]]:
+    """The ranking under the default filters (home page, entity summaries), as dicts."""
+    def make() -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = ranking(projection_cache(store).get()).to_dict()[
+            "entries"]
+        return entries
+    got: list[dict[str, Any]] = memo(store, "ranking", make)
+    return got
+
+
+def warm_up(store: Store, say: Callable[[str], None]) -> None:
+    """Build what the first requests would otherwise wait for, saying what and how long:
+    the exposure projection, the display view, the default ranking, the search index."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("exposure projection", lambda: projection_cache(store).get()),
+        ("display view", lambda: view_cache(store).get()),
+        ("default ranking", lambda: default_ranking(store)),
+        ("search index", lambda: entities.search(store, "", limit=1)),
+    ]
+    for name, step in steps:
+        t0 = time.perf_counter()
+        say(f"warming up: {name}…")
+        step()
+        say(f"warming up: {name} ready in {time.perf_counter() - t0:.1f} s")

@@ -97,6 +97,12 @@ class ClaimInfo(_Model):
     statement: str | None = None
 
 
+class KindCount(_Model):
+    kind: str
+    label: str
+    count: int
+
+
 class Entity(_Model):
     """Everything the graph states about one resource."""
 
@@ -116,7 +122,9 @@ class Entity(_Model):
     cited_by: list[Ref]
     is_claim: bool = False
     claims_total: int = 0
+    claim_kinds: list[KindCount] = []
     links_in_total: int = 0
+    cited_by_total: int = 0
 
 
 class SearchHit(_Model):
@@ -127,11 +135,19 @@ class SearchHit(_Model):
     snippet: str
 
 
+class Suggestion(_Model):
+    id: str
+    iri: str
+    label: str
+    types: list[str]
+
+
 class SearchPage(_Model):
     results: list[SearchHit]
     total: int
     limit: int
     offset: int
+    suggestions: list[Suggestion] = []
 
 
 class ErrorBody(BaseModel):

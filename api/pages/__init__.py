@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import pyvis
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
+from api.pages import entity as entity_page
 from api.pages import ontology as ontology_page
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
@@ -27,7 +28,6 @@ from api.settings import Settings
 from graph import export_graph
 from graph.describe import describe, safe_url
 from graph.errors import UnknownEntity
-from graph.exposure import ranking
 from graph.store import Store
 
 HERE = Path(__file__).resolve().parent.parent
@@ -53,8 +53,19 @@ def make_env() -> Environment:
     env.globals.update(entity_url=entity_url, exposure_url=exposure_url, safe_url=safe_url,
                        legend=graphviews.legend())
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.filters["groupby_kind"] = _groupby_kind
     env.filters["local"] = lambda iri: str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return env
+
+
+def _groupby_kind(claims: list[Any]) -> list[dict[str, Any]]:
+    """Consecutive claims of one kind, in the order describe() sorted them."""
+    groups: list[dict[str, Any]] = []
+    for c in claims:
+        if not groups or groups[-1]["kind"] != c.kind:
+            groups.append({"kind": c.kind, "label": c.kind_label, "claims": []})
+        groups[-1]["claims"].append(c)
+    return groups
 
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
@@ -71,21 +82,25 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:
-        entries = ranking(graphviews.projection_cache(store).get()).to_dict()["entries"]
+        entries = graphviews.default_ranking(store)
+        data = graphviews.memo(store, "home", lambda: home_data(store))
         return render("home.html", title="survkg", ranking=entries[:15],
-                      ranking_note="up to 4 hops", **home_data(store))
+                      ranking_note="up to 4 hops", **data)
 
     @router.get("/entity/{id:path}", response_class=HTMLResponse)
-    def entity(id: str) -> HTMLResponse:
+    def entity(id: str,
+               kind: Annotated[str | None, Query(max_length=60, pattern="^[A-Za-z]+$")] = None,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
         try:
-            desc = describe(store, id)
+            desc = (describe(store, id, kind=kind, offset=offset, limit=entity_page.PAGE,
+                             links_limit=200) if kind else
+                    describe(store, id, per_kind=entity_page.PER_KIND, links_limit=200))
         except UnknownEntity as exc:
             return not_found(exc)
-        is_org = any(t.iri.endswith(("Company", "Organisation", "PublicSecurityBody",
-                                     "GovernmentBody", "ResearchInstitute", "UnnamedEndUser"))
-                     for t in desc.types)
         in_view = desc.id in views.get()
-        return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view)
+        return render("entity.html", title=desc.label, e=desc, is_org=entity_page.is_org(desc),
+                      in_view=in_view, kind=kind, offset=offset, page=entity_page.PAGE,
+                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, desc))
 
     @router.get("/explore", response_class=HTMLResponse)
     def explore(focus: str | None = None, depth: int = 2) -> HTMLResponse:

@@ -40,8 +40,10 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
         limit = 25
         rows, total = entities.search(store, q, limit=limit, offset=offset) if q else ([], 0)
+        close = entities.suggest(store, q) if q and total < 3 and not offset else []
+        close = [c for c in close if c["id"] not in {r["id"] for r in rows}]
         return render("search.html", title="Search", q=q, results=rows, total=total,
-                      offset=offset, limit=limit)
+                      offset=offset, limit=limit, suggestions=close)
 
     @router.get("/exposure/{id:path}", response_class=HTMLResponse)
     def exposure_page(id: str,

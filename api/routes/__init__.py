@@ -60,15 +60,19 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
 
     @router.get("/entities/{id:path}", response_model=Entity, summary="Describe an entity")
     def entity(id: str, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-               offset: Offset = 0) -> Entity:
+               offset: Offset = 0,
+               kind: Annotated[str | None, Query(max_length=100, pattern="^[A-Za-z]+$",
+                                                 description="Only claims of this kind "
+                                                             "(Supply, Ownership...)")] = None
+               ) -> Entity:
         """Labels, aliases, types, properties, every relation in and out (claims with their
         sources, confidence, status and company responses). ``limit``/``offset`` page the
-        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them."""
-        desc = describe(store, id)
+        claims (``kind`` keeps one kind) and cap the incoming links; ``claims_total``,
+        ``links_in_total`` and ``cited_by_total`` count them, ``claim_kinds`` counts the
+        claims of every kind."""
+        desc = describe(store, id, limit=limit, offset=offset, kind=kind,
+                        links_limit=offset + limit)
         model = Entity.model_validate(desc)
-        model.claims_total = len(model.claims)
-        model.links_in_total = len(model.links_in)
-        model.claims = _page(model.claims, limit, offset)
         model.links_in = _page(model.links_in, limit, offset)
         return model
 
