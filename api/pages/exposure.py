@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api import graphviews
@@ -22,7 +22,51 @@ from graph import entities, export_graph
 from graph.errors import InvalidParameter, UnknownEntity
 from graph.export_graph import ViewCache
 from graph.exposure import MAX_HOPS_LIMIT, exposure
+from graph.description_model import LabelCache
+from graph.namespaces import RDFS, SKG
 from graph.store import Store
+
+
+#: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
+TARGETS_PER_PAGE = 8
+PATHS_PER_TARGET = 10
+MAX_DRAWN_NODES = 120
+#: Paths the page's path navigator steps through (the strongest).
+PATHS_LISTED = 25
+#: Classes that are not actors: sources are evidence, places are where things are.
+_NOT_ACTORS = (("Source", "a source"), ("Place", "a place"), ("Claim", "a claim record"),
+               ("Technology", "a technology"), ("Product", "a product"))
+
+
+def no_exposure_kind(store: Store, iri: str) -> str | None:
+    """What ``iri`` is when it has no exposure of its own (a source, a place...), else None."""
+    for cls, text in _NOT_ACTORS:
+        q = (f"ASK {{ <{iri}> a ?t . ?t <{RDFS}subClassOf>* <{SKG}{cls}> }}")
+        if store.query(q):
+            return text
+    return None
+
+
+def by_target(result: dict[str, Any], page: int) -> dict[str, Any]:
+    """The result's paths grouped by target, strongest target first, one page of targets.
+
+    Targets come in the order of the score's terms (their contribution); each lists its
+    paths strongest first, at most :data:`PATHS_PER_TARGET`, with every hop's evidence.
+    """
+    paths: dict[str, list[dict[str, Any]]] = {}
+    for p in result["paths"]:
+        paths.setdefault(p["target"]["id"], []).append(p)
+    terms = [t for t in result["score_terms"]["targets"] if t["target"]["id"] in paths]
+    terms.sort(key=lambda t: (-t["contribution"], -t["best_path"], t["target"]["label"]))
+    pages = max(1, -(-len(terms) // TARGETS_PER_PAGE))
+    page = min(page, pages)
+    chosen = terms[(page - 1) * TARGETS_PER_PAGE: page * TARGETS_PER_PAGE]
+    groups = [{"term": t, "paths": paths[t["target"]["id"]][:PATHS_PER_TARGET],
+               "listed_total": len(paths[t["target"]["id"]])} for t in chosen]
+    shown = [p for g in groups for p in g["paths"]]
+    return {"groups": groups, "pages": pages, "page": page, "targets": len(terms),
+            "paths": sorted(shown, key=lambda p: -p["score"]), "shown": len(shown),
+            "listed": len(result["paths"])}
 
 
 def _year(value: str) -> int | None:
@@ -46,16 +90,21 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                       offset=offset, limit=limit, suggestions=close)
 
     @router.get("/exposure/{id:path}", response_class=HTMLResponse)
-    def exposure_page(id: str,
+    def exposure_page(request: Request, id: str,
                       max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS_LIMIT)] = 4,
                       min_confidence: Annotated[str, Query(max_length=100)] = "",
                       include_unverified: bool = False,
                       technology: Annotated[str, Query(max_length=300)] = "",
-                      as_of: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
+                      as_of: Annotated[str, Query(max_length=10)] = "",
+                      page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
         try:
             iri = known(store, id)
         except UnknownEntity as exc:
             return not_found(exc)
+        kind = no_exposure_kind(store, iri)
+        if kind is not None:
+            return render("no_exposure.html", title="No exposure score", ident=id,
+                          kind=kind, label=LabelCache(store).ref(iri).label)
         proj = projections.get()
         f = make_filters(max_hops, None, min_confidence, technology, include_unverified, 200)
         try:
@@ -64,11 +113,18 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
         except InvalidParameter as exc:
             result, error = None, exc
         view = views.get()
+        groups = by_target(result, page) if result is not None else None
         nodes: set[str] = set()
-        if result is not None:
+        drawn = 0
+        if result is not None and groups is not None:
             nodes = {m["entity"]["id"] for m in result["group"]}
-            for path in result["paths"]:
-                nodes.update(n["id"] for n in path["nodes"])
+            for path in groups["paths"]:  # strongest first, until the drawing is full
+                more = {n["id"] for n in path["nodes"]} - nodes
+                if len(nodes | more) > MAX_DRAWN_NODES and drawn:
+                    break
+                nodes |= more
+                drawn += 1
+            groups["drawn"] = drawn
         nodes = {n for n in nodes if n in view}
         sub = view.subgraph(nodes).copy()
         data = graphviews.vis_data(sub, focus=result["subject"]["id"] if result else None)
@@ -85,4 +141,6 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                       graph=data, params=params, year_min=min(first, this_year - 1),
                       year_max=this_year, as_of=as_of, technologies=techs,
                       levels=sorted(proj.levels.values(), key=lambda lv: lv.rank),
-                      max_hops_limit=MAX_HOPS_LIMIT)
+                      max_hops_limit=MAX_HOPS_LIMIT, groups=groups, page=page,
+                      path_limit=PATHS_LISTED, max_drawn=MAX_DRAWN_NODES,
+                      page_url=lambda n: str(request.url.include_query_params(page=n)))

@@ -120,7 +120,7 @@
 
   function fetchExposure() {
     var params = JSON.parse(box.getAttribute("data-params"));
-    var q = ["limit=200", "max_hops=" + encodeURIComponent(params.max_hops)];
+    var q = ["limit=" + encodeURIComponent(box.getAttribute("data-limit") || "25"), "max_hops=" + encodeURIComponent(params.max_hops)];
     if (params.min_confidence) { q.push("min_confidence=" + encodeURIComponent(params.min_confidence)); }
     if (params.technology) { q.push("technology=" + encodeURIComponent(params.technology)); }
     if (params.include_unverified) { q.push("include_unverified=true"); }
