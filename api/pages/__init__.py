@@ -39,6 +39,10 @@ STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png
                 ".svg": "image/svg+xml", ".ico": "image/x-icon", ".json": "application/json"}
 
 
+#: Above this many nodes the explorer opens on the aggregated overview.
+OVERVIEW_NODES = 1000
+
+
 def entity_url(ident: str) -> str:
     return "/entity/" + quote(ident, safe="/")
 
@@ -103,18 +107,20 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                       per_kind=entity_page.PER_KIND, s=entity_page.summary(store, desc))
 
     @router.get("/explore", response_class=HTMLResponse)
-    def explore(focus: str | None = None, depth: int = 2) -> HTMLResponse:
+    def explore(focus: str | None = None, depth: int = 2, overview: bool = False
+                ) -> HTMLResponse:
+        """The explorer; a graph bigger than a browser draws fluidly opens on an overview
+        (``overview=true`` asks for it at any size)."""
         view = views.get()
         techs = export_graph.technologies(view)
         countries = sorted({(d.get("country"), view.nodes[d["country"]].get("label", ""))
                             for _, d in view.nodes(data=True)
                             if d.get("country") and d.get("country") in view},
                            key=lambda x: str(x[1]))
-        nodes = sorted(((n, str(d.get("label", n))) for n, d in view.nodes(data=True)),
-                       key=lambda x: x[1].lower())
+        big = view.number_of_nodes() > OVERVIEW_NODES
         return render("explore.html", title="Explore the graph", focus=focus or "",
                       depth=max(0, min(depth, 6)), technologies=techs, countries=countries,
-                      all_nodes=nodes, edge_colours=graphviews.EDGE_STYLE)
+                      overview=big or overview, edge_colours=graphviews.EDGE_STYLE)
 
     @router.get("/ontology", response_class=HTMLResponse)
     def ontology(request: Request) -> Response:

@@ -20,7 +20,7 @@ from api.models import Entity, ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
-from graph import export_graph
+from graph import export_graph, overview
 from graph.describe import describe
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
@@ -124,6 +124,26 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         focus = export_graph.local_or_iri(focus) if focus else None
         sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
         return graphviews.vis_data(sub, total=total, focus=focus)
+
+    @router.get("/overview", summary="The graph folded into groups, with counts and positions")
+    def overview_route(by: Annotated[str, Query(pattern="^(country|type|country-type)$",
+                                                description="Group nodes by country, display "
+                                                            "type, or both")] = "country"
+                       ) -> dict[str, Any]:
+        """Groups (label, node count, main type, x/y computed on the server) and the number
+        of relations between groups, by kind: what the explorer draws at any size."""
+        return dict(graphviews.memo(store, "overview:" + by,
+                                    lambda: overview.overview(views.get(), by)))
+
+    @router.get("/overview/members", summary="The best-connected members of one group")
+    def overview_members(key: Annotated[str, Query(max_length=500)],
+                         by: Annotated[str, Query(pattern="^(country|type|country-type)$")]
+                         = "country",
+                         max_nodes: Annotated[int, Query(ge=1, le=500)] = 150
+                         ) -> dict[str, Any]:
+        """A drill-down from the overview: vis-network data like ``/api/view``."""
+        sub, total = overview.members(views.get(), by, key, max_nodes)
+        return graphviews.vis_data(sub, total=total)
 
     add_exposure_routes(router, store, settings)
     add_write_routes(router, store, settings)
