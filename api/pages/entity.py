@@ -16,7 +16,7 @@ from typing import Any
 from api import graphviews
 from graph.describe import Description
 from graph.exposure import Filters
-from graph.exposure.evidence import ref_dict
+from graph.exposure.evidence import claim_dict, ref_dict
 from graph.exposure.filters import resolve
 from graph.exposure.group import group_of, member_model
 from graph.exposure.risk import hit_model, risk_targets
@@ -55,6 +55,10 @@ def summary(store: Store, desc: Description) -> dict[str, Any]:
         out["group"] = [m for m in members if m["relation"] != "self"]
     out["suppliers"], out["supplies_in"] = _suppliers(proj, iri)
     out["risk"] = [hit_model(proj, h).to_dict() for h in risk_targets(proj, rf).get(iri, [])]
+    if not out["risk"]:  # not a risk target itself (a place, say): its own flags
+        out["risk"] = [{"indicator": ref_dict(proj, ind), "inherited": {"how": "direct"},
+                        "flag": claim_dict(proj, flag)}
+                       for flagged, ind, flag in proj.flags if flagged == iri]
     return out
 
 
