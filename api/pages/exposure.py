@@ -19,13 +19,12 @@ from api import graphviews
 from api.routes.exposure import known, make_filters
 from api.settings import Settings
 from graph import entities, export_graph
+from graph.description_model import LabelCache
 from graph.errors import InvalidParameter, UnknownEntity
 from graph.export_graph import ViewCache
 from graph.exposure import MAX_HOPS_LIMIT, exposure
-from graph.description_model import LabelCache
 from graph.namespaces import RDFS, SKG
 from graph.store import Store
-
 
 #: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
 TARGETS_PER_PAGE = 8
