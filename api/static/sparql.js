@@ -17,6 +17,7 @@
       mode: "application/sparql-query", lineNumbers: true, matchBrackets: true,
       viewportMargin: Infinity, extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run }
     });
+    editor.getInputField().setAttribute("aria-label", "SPARQL query");
   }
   function getQuery() { return editor ? editor.getValue() : textarea.value; }
   function setQuery(text) { if (editor) { editor.setValue(text); } else { textarea.value = text; } }
