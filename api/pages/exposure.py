@@ -27,8 +27,8 @@ from graph.namespaces import RDFS, SKG
 from graph.store import Store
 
 #: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
-TARGETS_PER_PAGE = 8
-PATHS_PER_TARGET = 10
+TARGETS_PER_PAGE = 6
+PATHS_PER_TARGET = 5
 MAX_DRAWN_NODES = 120
 #: Paths the page's path navigator steps through (the strongest).
 PATHS_LISTED = 25

@@ -38,7 +38,9 @@
     var nodes = path.nodes.map(function (n) { return n.id; });
     var edges = [];
     path.hops.forEach(function (h) { edges = edges.concat(hopEdges(h)); });
-    g.network.setSelection({ nodes: nodes, edges: edges }, { unselectAll: true, highlightEdges: false });
+    /* Paths beyond the drawing (a later page of targets) select what is drawn of them. */
+    g.network.setSelection({ nodes: nodes.filter(function (n) { return !!g.nodes.get(n); }), edges: edges },
+                           { unselectAll: true, highlightEdges: false });
     box.setAttribute("data-highlighted-path", String(current));
     box.setAttribute("data-highlighted-edges", edges.join(" "));
     box.setAttribute("data-highlighted-nodes", nodes.join(" "));
@@ -129,6 +131,9 @@
     box.setAttribute("data-loading", "1");
     return SKG.getJSON(api + "?" + q.join("&")).then(function (r) {
       result = r; renderPaths(); box.removeAttribute("data-loading");
+    }).catch(function (err) {
+      box.removeAttribute("data-loading");
+      $("path-pos").textContent = "could not load the paths: " + err.message;
     });
   }
 
