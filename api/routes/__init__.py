@@ -24,6 +24,7 @@ from graph import export_graph, overview
 from graph.describe import describe
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
+from graph.interchange.gephi import gephi_view
 from graph.namespaces import ID, rid
 from graph.store import Store
 
@@ -113,6 +114,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         headers = {}
         if format in ("graphml", "gexf"):
             headers["Content-Disposition"] = f'attachment; filename="survkg.{format}"'
+        if format in ("graphml", "gexf"):  # typed weights, source URLs, dates where known
+            sub = gephi_view(store, sub)
         return Response(export_graph.serialize(sub, format, total), media_type=GRAPH_MEDIA[format],
                         headers=headers)
 
