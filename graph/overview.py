@@ -54,7 +54,7 @@ def overview(view: nx.MultiDiGraph, by: str = "country",  # type: ignore[type-ar
             links[(ga, gb, str(kind or ""))] += 1
     groups = kept + ([other] if other in fold.values() else [])
     counts = Counter(fold[keys[n]] for n in view.nodes)
-    layout = nx.Graph()
+    layout: nx.Graph = nx.Graph()  # type: ignore[type-arg]
     layout.add_nodes_from(groups)
     for (ga, gb, _), n in links.items():
         w = layout.get_edge_data(ga, gb, {}).get("weight", 0)

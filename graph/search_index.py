@@ -40,7 +40,9 @@ class NameIndex:
             CREATE VIRTUAL TABLE f USING fts5(folded, content='n', tokenize='trigram');
         """)
         self.iris: list[str] = []
-        rows_e, rows_n, rows_t = [], [], []
+        rows_e: list[tuple[int, str, int, str]] = []
+        rows_n: list[tuple[int, str]] = []
+        rows_t: list[tuple[int, str]] = []
         for i, (iri, ns) in enumerate(names.items()):
             self.iris.append(iri)
             rows_e.append((i, iri, int(iri in secondary), label.get(iri, local[iri]).casefold()))

@@ -43,10 +43,11 @@ def _weights(store: Store) -> dict[str, float]:
     """Confidence level local name -> its weight."""
     out: dict[str, float] = {}
     for q in store.quads(None, ox.NamedNode(SKG + "weight"), None, None):
-        try:
-            out[local_id(q.subject.value)] = float(q.object.value)
-        except (ValueError, AttributeError):
-            continue
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            try:
+                out[local_id(q.subject.value)] = float(q.object.value)
+            except ValueError:
+                continue
     return out
 
 
@@ -54,7 +55,7 @@ def _urls(store: Store) -> dict[str, str]:
     """Source local id -> its URL, when it is an http(s) URL."""
     out: dict[str, str] = {}
     for q in store.quads(None, ox.NamedNode(SKG + "url"), None, None):
-        url = safe_url(q.object.value)
+        url = safe_url(q.object.value) if isinstance(q.object, ox.Literal | ox.NamedNode) else None
         if url and isinstance(q.subject, ox.NamedNode):
             out[local_id(q.subject.value)] = url
     return out
