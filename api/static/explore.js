@@ -178,7 +178,8 @@
   }
 
   function load(focus, depth) {
-    var url = "/api/view?depth=" + encodeURIComponent(depth || 2) +
+    /* At most 300 nodes: what vis-network lays out without blocking the page for long. */
+    var url = "/api/view?max_nodes=300&depth=" + encodeURIComponent(depth || 2) +
       (focus ? "&focus=" + encodeURIComponent(focus) : "");
     loading("the graph");
     box.removeAttribute("data-stable");
