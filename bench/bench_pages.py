@@ -31,6 +31,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,11 @@ def start(store: str) -> tuple[subprocess.Popen[str], str, float, list[str]]:
         print(line.rstrip(), flush=True)
         if "Uvicorn running" in line or "startup complete" in line:
             break
+    ready = time.perf_counter() - t0
+    # Keep reading the server's log (access lines) so that a full pipe never stalls it.
+    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
     httpx.get(base + "/healthz", timeout=30).raise_for_status()
-    return proc, base, time.perf_counter() - t0, log
+    return proc, base, ready, log
 
 
 def single(base: str) -> list[dict[str, Any]]:

@@ -89,3 +89,15 @@ def members(view: nx.MultiDiGraph, by: str, key: str,  # type: ignore[type-arg]
     found = [n for n, d in view.nodes(data=True) if group_key(d, by) == key]
     found.sort(key=lambda n: (-view.degree(n), n))
     return view.subgraph(found[:limit]).copy(), len(found)
+
+
+def positions(g: nx.MultiDiGraph, scale: float = 600.0  # type: ignore[type-arg]
+              ) -> dict[str, tuple[float, float]]:
+    """x/y for every node of a small graph (a drill-down), so the page draws it at once
+    instead of running a layout on its main thread (1.5 s for 150 nodes in vis-network)."""
+    if not g.number_of_nodes():
+        return {}
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    pos = nx.spring_layout(simple, seed=1, iterations=60, scale=scale)
+    return {str(n): (round(float(x), 1), round(float(y), 1)) for n, (x, y) in pos.items()}
+

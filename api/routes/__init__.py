@@ -144,9 +144,14 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                          = "country",
                          max_nodes: Annotated[int, Query(ge=1, le=500)] = 150
                          ) -> dict[str, Any]:
-        """A drill-down from the overview: vis-network data like ``/api/view``."""
+        """A drill-down from the overview: vis-network data like ``/api/view``, with x/y
+        for every node (the page draws them without a layout of its own)."""
         sub, total = overview.members(views.get(), by, key, max_nodes)
-        return graphviews.vis_data(sub, total=total)
+        data = graphviews.vis_data(sub, total=total)
+        where = overview.positions(sub)
+        for node in data["nodes"]:  # positions from the server: no layout in the page
+            node["x"], node["y"] = where.get(str(node["id"]), (0.0, 0.0))
+        return data
 
     add_exposure_routes(router, store, settings)
     add_write_routes(router, store, settings)

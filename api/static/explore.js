@@ -55,7 +55,8 @@
       SKG.getJSON("/api/view?depth=1&max_nodes=150&focus=" + encodeURIComponent(e.id)).then(function (more) {
         SKG.placeAround(g, e.id, more);
         g.add(more);
-        SKG.relayout(g);
+        /* A drawing with server positions stays still: the ring is the new nodes' layout. */
+        if (!g.fixed) { SKG.relayout(g); }
         applyFilters();
         b.textContent = "Expanded (" + more.nodes.length + " neighbours)";
       }).catch(function (err) { b.textContent = "Could not expand: " + err.message; });
@@ -133,7 +134,7 @@
     return SKG.getJSON("/api/overview/members?max_nodes=150&by=" + encodeURIComponent(by) +
                        "&key=" + encodeURIComponent(key)).then(function (data) {
       loaded();
-      show(data);
+      show(data, { fixed: true });
       box.setAttribute("data-mode", "group");
       box.setAttribute("data-group", key);
       note.textContent = data.nodes.length + " best-connected of " + data.total_nodes.toLocaleString("en") +
@@ -163,9 +164,10 @@
     $("node-table-note").textContent = rows.length > 300 ? "First 300 of " + rows.length + "." : rows.length + " rows.";
   }
 
-  function show(data) {
+  function show(data, opts) {
     if (g) { g.network.destroy(); }
-    g = SKG.makeGraph(box, data);
+    g = SKG.makeGraph(box, data, opts);
+    g.fixed = !!(opts && opts.fixed);
     g.truncated = data.truncated; g.total = data.total_nodes;
     g.network.on("click", function (ev) {
       if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }

@@ -34,7 +34,8 @@
                arrows: { to: { enabled: true, scaleFactor: 0.5 } } },
       interaction: { hover: true, tooltipDelay: 150, keyboard: { enabled: true, bindToWindow: false },
                      navigationButtons: false, hideEdgesOnDrag: big },
-      layout: { improvedLayout: !big, randomSeed: 7 },
+      /* improvedLayout (Kamada-Kawai) blocks the page for seconds beyond a few dozen nodes */
+      layout: { improvedLayout: count <= 60, randomSeed: 7 },
       physics: { enabled: true, solver: "barnesHut",
                  barnesHut: { gravitationalConstant: -4000, springLength: 120, avoidOverlap: 0.1 },
                  stabilization: { enabled: true, iterations: big ? 150 : 300, updateInterval: 10 } }
