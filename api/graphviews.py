@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import networkx as nx
+from fastapi.responses import HTMLResponse
 from pyvis.network import Network
 
 from graph import entities
@@ -185,3 +186,43 @@ def warm_up(store: Store, say: Callable[[str], None]) -> None:
         say(f"warming up: {name}…")
         step()
         say(f"warming up: {name} ready in {time.perf_counter() - t0:.1f} s")
+
+
+class PageCache:
+    """The last ``size`` responses of a page, per store version: a busy entity or exposure
+    page at a million triples costs ~0.3-1 s of Python to build, and readers ask for the
+    same hot pages again and again (what the 20-client load test measures). Any write
+    changes the store version, which empties the cache."""
+
+    def __init__(self, store: Store, size: int = 128) -> None:
+        self.store = store
+        self.size = size
+        self.version = -1
+        self.items: dict[Any, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        version = self.store.version
+        with self.lock:
+            if version != self.version:
+                self.items, self.version = {}, version
+            if key in self.items:
+                value = self.items.pop(key)
+                self.items[key] = value  # most recently used last
+                return value
+        value = make()
+        with self.lock:
+            if self.version == version:
+                self.items[key] = value
+                while len(self.items) > self.size:
+                    self.items.pop(next(iter(self.items)))
+        return value
+
+    def html(self, key: Any, make: Callable[[], HTMLResponse]) -> HTMLResponse:
+        """A fresh response each time from the cached body and status of ``make()``'s."""
+        def build() -> tuple[bytes, int]:
+            r = make()
+            return bytes(r.body), r.status_code
+        body, status = self.get(key, build)
+        return HTMLResponse(body, status_code=status)
+

@@ -97,7 +97,7 @@ def positions(g: nx.MultiDiGraph, scale: float = 600.0  # type: ignore[type-arg]
     instead of running a layout on its main thread (1.5 s for 150 nodes in vis-network)."""
     if not g.number_of_nodes():
         return {}
-    simple = nx.Graph(g.to_undirected(as_view=True))
+    simple: nx.Graph = nx.Graph(g.to_undirected(as_view=True))  # type: ignore[type-arg]
     pos = nx.spring_layout(simple, seed=1, iterations=60, scale=scale)
     return {str(n): (round(float(x), 1), round(float(y), 1)) for n, (x, y) in pos.items()}
 

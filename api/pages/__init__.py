@@ -91,10 +91,15 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return render("home.html", title="survkg", ranking=entries[:15],
                       ranking_note="up to 4 hops", **data)
 
+    entity_pages = graphviews.PageCache(store)
+
     @router.get("/entity/{id:path}", response_class=HTMLResponse)
     def entity(id: str,
                kind: Annotated[str | None, Query(max_length=60, pattern="^[A-Za-z]+$")] = None,
                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+        return entity_pages.html((id, kind, offset), lambda: entity_page_of(id, kind, offset))
+
+    def entity_page_of(id: str, kind: str | None, offset: int) -> HTMLResponse:
         try:
             desc = (describe(store, id, kind=kind, offset=offset, limit=entity_page.PAGE,
                              links_limit=200) if kind else

@@ -88,6 +88,8 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
         return render("search.html", title="Search", q=q, results=rows, total=total,
                       offset=offset, limit=limit, suggestions=close)
 
+    exposure_pages = graphviews.PageCache(store, size=64)
+
     @router.get("/exposure/{id:path}", response_class=HTMLResponse)
     def exposure_page(request: Request, id: str,
                       max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS_LIMIT)] = 4,
@@ -96,6 +98,14 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                       technology: Annotated[str, Query(max_length=300)] = "",
                       as_of: Annotated[str, Query(max_length=10)] = "",
                       page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
+        key = (id, max_hops, min_confidence, include_unverified, technology, as_of, page)
+        return exposure_pages.html(key, lambda: exposure_page_of(
+            request, id, max_hops, min_confidence, include_unverified, technology, as_of,
+            page))
+
+    def exposure_page_of(request: Request, id: str, max_hops: int, min_confidence: str,
+                         include_unverified: bool, technology: str, as_of: str, page: int
+                         ) -> HTMLResponse:
         try:
             iri = known(store, id)
         except UnknownEntity as exc:

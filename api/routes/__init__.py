@@ -128,6 +128,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         sub, total = export_graph.subgraph(views.get(), focus, depth, max_nodes)
         return graphviews.vis_data(sub, total=total, focus=focus)
 
+    member_views = graphviews.PageCache(store, size=64)
+
     @router.get("/overview", summary="The graph folded into groups, with counts and positions")
     def overview_route(by: Annotated[str, Query(pattern="^(country|type|country-type)$",
                                                 description="Group nodes by country, display "
@@ -146,12 +148,15 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                          ) -> dict[str, Any]:
         """A drill-down from the overview: vis-network data like ``/api/view``, with x/y
         for every node (the page draws them without a layout of its own)."""
-        sub, total = overview.members(views.get(), by, key, max_nodes)
-        data = graphviews.vis_data(sub, total=total)
-        where = overview.positions(sub)
-        for node in data["nodes"]:  # positions from the server: no layout in the page
-            node["x"], node["y"] = where.get(str(node["id"]), (0.0, 0.0))
-        return data
+        def make() -> dict[str, Any]:
+            sub, total = overview.members(views.get(), by, key, max_nodes)
+            data = graphviews.vis_data(sub, total=total)
+            where = overview.positions(sub)
+            for node in data["nodes"]:  # positions from the server: no layout in the page
+                node["x"], node["y"] = where.get(str(node["id"]), (0.0, 0.0))
+            return data
+        got: dict[str, Any] = member_views.get((by, key, max_nodes), make)
+        return got
 
     add_exposure_routes(router, store, settings)
     add_write_routes(router, store, settings)
