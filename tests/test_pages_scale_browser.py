@@ -13,7 +13,6 @@ The same checks at a million triples, with the page's long tasks, run in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,12 +134,3 @@ def test_overview_drill_down_and_expand(desk: Any, big_base: str) -> None:
     # New nodes start spread around the expanded one, not piled on one point.
     assert len({(round(p["x"]), round(p["y"])) for p in fresh}) == len(fresh)
     assert pg.locator("#whole-gexf").get_attribute("href").startswith("/api/graph?format=gexf")
-
-
-def test_screenshot_of_the_overview(desk: Any, big_base: str) -> None:
-    desk.goto(big_base + "/explore")
-    desk.wait_for_selector("#graph[data-mode='overview'][data-stable='1']")
-    shot = Path(SCREENSHOTS) / "overview.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    desk.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
