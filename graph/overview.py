@@ -3,7 +3,7 @@
 At a million triples the view has tens of thousands of nodes; a browser draws a few
 hundred fluidly. :func:`overview` folds the view into groups (by country, by display type,
 or by both) with their node counts and the number of relations between groups, and gives
-each group a position computed here (a spring layout over a few dozen groups), so that
+each group a position computed here (a circle, largest group first), so that
 the page draws it at once without running a layout on the browser's main thread.
 :func:`members` is the drill-down: the best-connected members of one group, at most
 ``limit``, as a subgraph the page draws like any neighbourhood.
@@ -54,13 +54,12 @@ def overview(view: nx.MultiDiGraph, by: str = "country",  # type: ignore[type-ar
             links[(ga, gb, str(kind or ""))] += 1
     groups = kept + ([other] if other in fold.values() else [])
     counts = Counter(fold[keys[n]] for n in view.nodes)
-    layout: nx.Graph = nx.Graph()  # type: ignore[type-arg]
-    layout.add_nodes_from(groups)
-    for (ga, gb, _), n in links.items():
-        w = layout.get_edge_data(ga, gb, {}).get("weight", 0)
-        layout.add_edge(ga, gb, weight=w + n)
-    pos = nx.spring_layout(layout, seed=1, weight=None, k=2.0 / max(1, len(groups)) ** 0.5,
-                           iterations=100) if groups else {}
+    # A circle, largest group first: at 1M one hub group ("no country": products,
+    # technologies, indicators) pulls a spring layout into one pile; a circle keeps every
+    # label readable and the links between groups visible.
+    ring: nx.Graph = nx.Graph()  # type: ignore[type-arg]
+    ring.add_nodes_from(groups)
+    pos: dict[str, Any] = nx.circular_layout(ring) if groups else {}
     label = {n: str(d.get("label", n)) for n, d in view.nodes(data=True)
              if by != "type" and d.get("type") == "Country"}
     out_groups = []
@@ -72,8 +71,8 @@ def overview(view: nx.MultiDiGraph, by: str = "country",  # type: ignore[type-ar
         top = kinds.get(k, Counter()).most_common(1)
         out_groups.append({"id": k, "label": text, "count": counts[k],
                            "main_type": top[0][0] if top else "Other",
-                           "x": round(float(pos[k][0]) * 1000, 1) if k in pos else 0.0,
-                           "y": round(float(pos[k][1]) * 1000, 1) if k in pos else 0.0})
+                           "x": round(float(pos[k][0]) * 400, 1) if k in pos else 0.0,
+                           "y": round(float(pos[k][1]) * 400, 1) if k in pos else 0.0})
     out_links = [{"from": a, "to": b, "kind": kind, "count": n}
                  for (a, b, kind), n in sorted(links.items(), key=lambda x: -x[1])]
     return {"by": by, "groups": out_groups, "links": out_links,

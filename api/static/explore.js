@@ -97,7 +97,7 @@
         return { id: "group:" + gr.id, group_key: gr.id, kind: gr.main_type, count: gr.count,
                  label: gr.label + " (" + gr.count.toLocaleString("en") + ")",
                  fullLabel: gr.label, title: gr.label + ": " + gr.count + " nodes, mostly " + gr.main_type,
-                 x: gr.x, y: gr.y, shape: "dot", size: 8 + 40 * Math.sqrt(gr.count / max),
+                 x: gr.x, y: gr.y, shape: "dot", size: 6 + 24 * Math.sqrt(gr.count / max),
                  color: colours[gr.main_type] || "#5b8fd0" };
       }), edges: [] };
       var pairs = {};
@@ -106,7 +106,10 @@
         pairs[k] = pairs[k] || { from: "group:" + l.from, to: "group:" + l.to, count: 0, kinds: [] };
         pairs[k].count += l.count; pairs[k].kinds.push(l.kind + " " + l.count);
       });
-      Object.keys(pairs).forEach(function (k, i) {
+      /* The 80 strongest links between groups: more is a hairball, not information. */
+      var keys = Object.keys(pairs).sort(function (a, b) { return pairs[b].count - pairs[a].count; });
+      var drawnLinks = keys.slice(0, 80);
+      drawnLinks.forEach(function (k, i) {
         var p = pairs[k];
         data.edges.push({ id: "link" + i, from: p.from, to: p.to, kind: "aggregate",
                           title: p.kinds.join(", "), width: 1 + Math.log(1 + p.count),
@@ -120,7 +123,8 @@
       });
       box.setAttribute("data-mode", "overview");
       note.textContent = o.groups.length + " groups of " + o.nodes.toLocaleString("en") + " nodes and " +
-        o.edges.toLocaleString("en") + " relations (grouped by " + by + "). Click a group, or use the table, to see its best-connected members.";
+        o.edges.toLocaleString("en") + " relations (grouped by " + by + "); the " + drawnLinks.length + " strongest of " +
+        keys.length + " links between groups are drawn. Click a group, or use the table, to see its best-connected members.";
       fillTable(o.groups.map(function (gr) {
         return { id: gr.id, label: gr.label, detail: gr.count.toLocaleString("en") + " nodes, mostly " + gr.main_type, group: true };
       }));
