@@ -176,6 +176,9 @@ def main() -> None:
              f"One uvicorn worker (why: see the module docstring), rate limit off; client, "
              f"browser and server share the machine ({data['machine']}, load average "
              f"{os.getloadavg()[0]:.1f} after the run: other jobs were running).", "",
+             "Entity and exposure pages and the drill-down data are cached per store version "
+             "after their first request (`api/graphviews.PageCache`): the load test measures "
+             "hot pages; 'first ms' below is a page's uncached cost.", "",
              f"Ready (serve started, caches warmed, uvicorn listening) after {ready_s:.0f} s:",
              ""] + [f"    {line}" for line in log if "warming" in line] + [
              "", "## Single requests (3 each)", "",
