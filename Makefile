@@ -6,12 +6,21 @@ STAMP   := $(VENV)/.installed
 # Two cores: pytest-xdist with two workers.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run demo test lint typecheck unit assets chromium bench clean screenshots
+.PHONY: install run demo test lint typecheck unit assets chromium icu bench clean screenshots
 
-$(STAMP): pyproject.toml
+# FollowTheMoney (the `ftm` extra) needs PyICU, which compiles from source: Debian's
+# libicu-dev, pkg-config and a C++ compiler first (CI machines start without them).
+icu:
+	@{ command -v g++ >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 && \
+	   pkg-config --exists icu-uc; } || { \
+	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libicu-dev pkg-config g++; }
+
+$(STAMP): pyproject.toml | icu
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -e '.[dev,bench,ftm]'
 	touch $(STAMP)
 
 install: $(STAMP) assets

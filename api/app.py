@@ -2,8 +2,9 @@
 
 No module-level state: everything a route needs hangs off the app built here, so tests
 build as many apps as they like, each on its own store. ``app.state`` holds the store,
-the settings, the write tokens (``tokens``) and the audit log (``audit``); the last two
-live in the store folder (in memory for an in-memory store).
+the settings, the write tokens (``tokens``), the audit log (``audit``; these two live in
+the store folder, in memory for an in-memory store) and the caches of what is derived
+from the store (``projections``, ``views``, ``names``: see ``api/deps.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
-from api import apidocs, errors, middleware, pages, routes, sparql
+from api import apidocs, deps, errors, middleware, pages, routes, sparql
 from api.routes import audit as audit_routes
 from api.settings import Settings
 from graph import __version__
@@ -19,6 +20,7 @@ from graph.audit import open_audit
 from graph.imports.recovery import reconcile
 from graph.store import Store
 from graph.tokens import open_tokens
+from graph.updates import settle as settle_updates
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -35,9 +37,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tokens = open_tokens(store)
     app.state.audit = open_audit(store)
+    deps.install(app, store)  # projection, view and name index caches
     # A write a crash interrupted is settled before the first request (see
     # graph/imports/recovery.py): the audit log then agrees with the store.
     reconcile(store, app.state.audit)
+    settle_updates(store, app.state.audit)
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
     def healthz() -> str:

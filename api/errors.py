@@ -22,6 +22,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.InvalidData, 400),
     (e.QueryRefused, 400),
     (e.QueryError, 400),
+    (e.MissingFeature, 501),
     (e.QueryTimeout, 408),
     (e.TooLarge, 413),
     (e.Conflict, 409),

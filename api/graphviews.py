@@ -15,16 +15,14 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import networkx as nx
 from fastapi.responses import HTMLResponse
 from pyvis.network import Network
 
-from graph import entities
-from graph.export_graph import ViewCache
 from graph.exposure import ranking
-from graph.projection import ProjectionCache
+from graph.projection import Projection
 from graph.store import Store
 
 #: Colour and shape per display type (the legend on every page reads this table).
@@ -50,6 +48,7 @@ TYPE_STYLE: dict[str, tuple[str, str, str]] = {
 EDGE_STYLE: dict[str, str] = {
     "supply": "#c0392b",
     "supply-programme": "#d4a017",
+    "market-presence": "#e59866",
     "ownership": "#2f6db5",
     "succession": "#8e44ad",
     "participation": "#d68910",
@@ -104,46 +103,19 @@ def vis_data(g: nx.MultiDiGraph, *, total: int | None = None,  # type: ignore[ty
     edges: list[dict[str, Any]] = list(net.edges)
     n_total = total if total is not None else len(nodes)
     return {"nodes": nodes, "edges": edges, "truncated": n_total > len(nodes),
-            "total_nodes": n_total, "legend": legend(), "edge_colours": EDGE_STYLE}
-
-
-_VIEWS: weakref.WeakKeyDictionary[Any, ViewCache] = weakref.WeakKeyDictionary()
-_PROJECTIONS: weakref.WeakKeyDictionary[Any, ProjectionCache] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-C = TypeVar("C")
-
-
-def _per_store(table: weakref.WeakKeyDictionary[Any, C], store: Store,
-               make: Callable[[Store], C]) -> C:
-    """The one cache of ``store`` in ``table``, made on first use (thread-safe)."""
-    with _LOCK:
-        cache = table.get(store)
-        if cache is None:
-            cache = table[store] = make(store)
-        return cache
-
-
-def view_cache(store: Store) -> ViewCache:
-    """The one display view cache of ``store`` (shared by the API and the pages)."""
-    return _per_store(_VIEWS, store, ViewCache)
-
-
-def projection_cache(store: Store) -> ProjectionCache:
-    """The one exposure projection cache of ``store`` (shared by the API and the pages)."""
-    return _per_store(_PROJECTIONS, store, ProjectionCache)
+            "total_nodes": n_total, "legend": legend(), "edge_colours": EDGE_STYLE,
+            "focus": focus}
 
 
 class _Memo:
     """Values computed from one store version (the default ranking, the home page's
     counts): the first request after a write recomputes them, the others share them."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self) -> None:
         self.values: dict[str, tuple[int, Any]] = {}
         self.lock = threading.Lock()
 
-    def get(self, key: str, make: Callable[[], Any]) -> Any:
-        version = self.store.version
+    def get(self, version: int, key: str, make: Callable[[], Any]) -> Any:
         got = self.values.get(key)
         if got is not None and got[0] == version:
             return got[1]
@@ -155,31 +127,36 @@ class _Memo:
 
 
 _MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def memo(store: Store, key: str, make: Callable[[], Any]) -> Any:
     """``make()`` once per store version under ``key``."""
-    return _per_store(_MEMOS, store, _Memo).get(key, make)
+    with _LOCK:
+        m = _MEMOS.get(store)
+        if m is None:
+            m = _MEMOS[store] = _Memo()
+    return m.get(store.version, key, make)
 
 
-def default_ranking(store: Store) -> list[dict[str, Any]]:
+def default_ranking(store: Store, proj: Projection) -> list[dict[str, Any]]:
     """The ranking under the default filters (home page, entity summaries), as dicts."""
     def make() -> list[dict[str, Any]]:
-        entries: list[dict[str, Any]] = ranking(projection_cache(store).get()).to_dict()[
-            "entries"]
+        entries: list[dict[str, Any]] = ranking(proj).to_dict()["entries"]
         return entries
     got: list[dict[str, Any]] = memo(store, "ranking", make)
     return got
 
 
-def warm_up(store: Store, say: Callable[[str], None]) -> None:
+def warm_up(state: Any, say: Callable[[str], None]) -> None:
     """Build what the first requests would otherwise wait for, saying what and how long:
-    the exposure projection, the display view, the default ranking, the search index."""
+    the exposure projection, the display view, the default ranking, the name and search
+    index (``state``: the app's, with the caches of :func:`api.deps.install`)."""
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("exposure projection", lambda: projection_cache(store).get()),
-        ("display view", lambda: view_cache(store).get()),
-        ("default ranking", lambda: default_ranking(store)),
-        ("search index", lambda: entities.search(store, "", limit=1)),
+        ("exposure projection", lambda: state.projections.get()),
+        ("display view", lambda: state.views.get()),
+        ("default ranking", lambda: default_ranking(state.store, state.projections.get())),
+        ("name and search index", lambda: state.names.get()),
     ]
     for name, step in steps:
         t0 = time.perf_counter()
@@ -225,4 +202,3 @@ class PageCache:
             return bytes(r.body), r.status_code
         body, status = self.get(key, build)
         return HTMLResponse(body, status_code=status)
-

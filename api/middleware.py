@@ -6,8 +6,11 @@ microseconds per request, which the endpoint benchmark needs.
 - **Headers.** A strict Content-Security-Policy on *all* responses (scripts and
   everything else from this host only, no inline script, no plugins, no framing),
   ``nosniff``, no referrer. Pages must never load anything from another host.
+  An unexpected error still answers 500 *with* these headers (it is sent here, before
+  Starlette's outermost error handler, which sits outside every middleware).
 - **Body limit.** ``Content-Length`` over ``max_body_bytes`` is refused before reading
-  (413); a chunked body is counted as it arrives and cut off at the limit.
+  (413); a chunked body is counted as it arrives and cut off at the limit. A body still
+  incomplete ``body_timeout`` seconds after the request started is answered 408.
 - **Rate limit.** A token bucket per client address: ``rate_limit_per_minute`` requests
   a minute with bursts of the same size; past it, 429 with ``Retry-After`` (seconds until
   a token is back). ``/healthz`` is exempt so that monitoring sees a flooded server as up.
@@ -15,6 +18,7 @@ microseconds per request, which the endpoint benchmark needs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -48,8 +52,9 @@ EXEMPT_PATHS = frozenset(("/healthz",))
 
 async def _plain(send: Send, status: int, detail: str,
                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"error": {413: "TooLarge", 429: "TooManyRequests"}.get(status, "Error"),
-                       "detail": detail}).encode()
+    kind = {408: "RequestTimeout", 413: "TooLarge", 429: "TooManyRequests",
+            500: "InternalError"}.get(status, "Error")
+    body = json.dumps({"error": kind, "detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),
@@ -65,27 +70,46 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     h for h in SECURITY_HEADERS if h[0] not in present]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:  # never the exception's text: it may hold internals
+                await _plain(send_with_headers, 500, "internal server error; the error "
+                             "was logged")
+            raise  # logged by the server; the response above is already sent
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """``limit`` bytes per request body; paths in ``larger`` (imports) get their own."""
+class BodyTooSlow(Exception):
+    pass
 
-    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+
+class BodyLimit:
+    """``limit`` bytes per request body; paths in ``larger`` (imports) get their own.
+
+    The body must also be complete within ``timeout`` seconds of the request's start.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None,
+                 timeout: float = 30.0) -> None:
         self.app = app
         self.default = limit
         self.larger = larger or {}
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,12 +126,21 @@ class BodyLimit:
                     return await _plain(send, 413, detail, [(b"connection", b"close")])
         seen = 0
         started = False
+        complete = False
+        deadline = asyncio.get_running_loop().time() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # only disconnects are left to wait for: no deadline
+                return await receive()
+            left = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), max(left, 0.001))
+            except TimeoutError:
+                raise BodyTooSlow from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if seen > limit:
                     raise BodyTooLarge
             return message
@@ -122,6 +155,10 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 await _plain(send, 413, detail, [(b"connection", b"close")])
+        except BodyTooSlow:
+            if not started:
+                await _plain(send, 408, f"request body not received within "
+                             f"{self.timeout:g} s", [(b"connection", b"close")])
 
 
 class RateLimit:
@@ -163,7 +200,8 @@ class RateLimit:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware; the last added runs first (headers wrap everything)."""
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
-                       larger={"/api/import": settings.max_import_bytes})
+                       larger={"/api/import": settings.max_import_bytes},
+                       timeout=settings.body_timeout)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeaders)

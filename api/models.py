@@ -1,7 +1,10 @@
-"""Pydantic response models of the JSON API (they make the OpenAPI schema at ``/docs``).
+"""Pydantic models of the JSON API's envelopes (they make the OpenAPI schema at ``/docs``).
 
-They mirror the core's result dataclasses field for field and are filled from them with
-``from_attributes``; the core stays free of pydantic and the API never reshapes data.
+An entity description is the core's own dataclass (``graph.description_model``), used as
+the response model directly: the schema shows the real types and there is no mirror to
+drift. The exposure results are the engine's ``to_dict()`` (their JSON keys differ from
+Python names, e.g. ``from``), typed here where the documented fields are; the core stays
+free of pydantic and the API never reshapes data.
 """
 
 from __future__ import annotations
@@ -13,118 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class _Model(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class Ref(_Model):
-    """A resource: its URL-safe ``id`` (use it in /api paths), full ``iri`` and label."""
-
-    id: str
-    iri: str
-    label: str
-    types: list[str] = []
-
-
-class Text(_Model):
-    value: str
-    lang: str | None = None
-
-
-class Property(_Model):
-    predicate: str
-    name: str
-    value: str
-    datatype: str | None = None
-    lang: str | None = None
-
-
-class Link(_Model):
-    predicate: str
-    name: str
-    target: Ref
-
-
-class SourceInfo(_Model):
-    """A source. ``url`` is set only for http(s) URLs; ``raw_url`` is the stored text."""
-
-    id: str
-    iri: str
-    title: str
-    publisher: str | None = None
-    date: str | None = None
-    kind: str | None = None
-    url: str | None = None
-    raw_url: str | None = None
-    low_reliability: bool = False
-
-
-class Party(_Model):
-    role: str
-    role_name: str
-    entity: Ref
-    side: str = Field(description="from, to or about")
-
-
-class ResponseInfo(_Model):
-    id: str
-    iri: str
-    respondent: Ref | None
-    statement: str
-    date: str | None
-    responds_to: list[str]
-    sources: list[SourceInfo]
-
-
-class ClaimInfo(_Model):
-    """A claim record (supply, ownership, ...) with its parties and evidence."""
-
-    id: str
-    iri: str
-    label: str
-    kind: str
-    kind_label: str
-    role: str
-    role_name: str
-    direction: str = Field(description="out, in or about (relative to the described entity)")
-    parties: list[Party]
-    properties: list[Property]
-    confidence: Ref | None
-    status: Ref | None
-    sources: list[SourceInfo]
-    responses: list[ResponseInfo]
-    start: str | None = None
-    end: str | None = None
-    date: str | None = None
-    statement: str | None = None
-
-
-class KindCount(_Model):
-    kind: str
-    label: str
-    count: int
-
-
-class Entity(_Model):
-    """Everything the graph states about one resource."""
-
-    id: str
-    iri: str
-    label: str
-    labels: list[Text]
-    aliases: list[Text]
-    chinese_names: list[Text]
-    types: list[Ref]
-    properties: list[Property]
-    links_out: list[Link]
-    links_in: list[Link]
-    claims: list[ClaimInfo]
-    sources: list[SourceInfo]
-    responses: list[ResponseInfo]
-    cited_by: list[Ref]
-    is_claim: bool = False
-    claims_total: int = 0
-    claim_kinds: list[KindCount] = []
-    links_in_total: int = 0
-    cited_by_total: int = 0
 
 
 class SearchHit(_Model):
@@ -250,4 +141,6 @@ class ShortestPath(BaseModel):
     nodes: list[str]
     labels: list[str]
     edges: list[str]
+    direction: str = Field(default="any", description="forward (along the relations), "
+                           "backward (target to source), any (ignoring direction) or none")
     view: dict[str, Any]

@@ -26,6 +26,9 @@ class Settings:
     max_query_depth: int = 64
     #: Queries executed at the same time; more wait up to ``query_timeout``, then get 503.
     max_concurrent_queries: int = 4
+    #: Queries one client address runs at the same time (0: no cap); its others wait
+    #: behind its own, so one client cannot hold every worker while others wait.
+    max_queries_per_client: int = 1
     #: Rows a SELECT returns at most; more are cut and the response is flagged.
     max_result_rows: int = 10_000
     #: Requests per client address per minute before 429 (0 disables).
@@ -41,6 +44,21 @@ class Settings:
     #: One extra bearer token accepted on every write route, besides those made with
     #: ``survkg token create`` (audited as ``env:SURVKG_WRITE_TOKEN``); None: only those.
     write_token: str | None = None
+    #: Move each query worker into an empty network namespace (where the system allows
+    #: it) and forbid it Internet sockets (seccomp): defence in depth behind the parse
+    #: check. Tests turn it off to show the check
+    #: alone keeps queries off the network.
+    worker_network_isolation: bool = True
+    #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query
+    #: that needs more kills only its worker.
+    worker_memory_mb: int = 4096
+    #: Seconds a client has to send a request's headers (slowloris); then it is cut off.
+    header_timeout: float = 10.0
+    #: Seconds a request body may take to arrive, from its headers; then 408.
+    body_timeout: float = 30.0
+    #: Comma-separated addresses (or networks) of reverse proxies whose
+    #: ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed; empty: none (the default).
+    trusted_proxies: str = ""
     #: Folder holding the npm-installed editor assets (default: api/assets/node_modules).
     assets_dir: Path | None = None
 

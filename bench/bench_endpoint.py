@@ -78,7 +78,9 @@ SERVERS = {
 import uvicorn
 from api.app import create_app
 from api.settings import Settings
-app = create_app(store, Settings.from_env(rate_limit_per_minute=10**9, query_timeout=120.0))
+# The clients share one address: no per-client cap (it models distinct clients).
+app = create_app(store, Settings.from_env(rate_limit_per_minute=10**9, query_timeout=120.0,
+                                          max_queries_per_client=0))
 uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
 """,
     "bare pyoxigraph route": _LOAD + """

@@ -20,11 +20,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph import entities
 from graph.description_model import (
     ALIAS_PREDICATES,
     CHINESE_NAME,
-    LABEL_PREDICATES,
     ClaimInfo,
     Description,
     KindCount,
@@ -32,28 +30,27 @@ from graph.description_model import (
     Link,
     Party,
     Property,
-    Ref,
     ResponseInfo,
     SourceInfo,
     Text,
-    fallback_label,
     safe_url,
     term_value,
 )
-from graph.errors import UnknownEntity
+from graph.entities import NameIndex, resolve_iri
+from graph.lookup import LABEL_PREDICATES, Ref, fallback_label
 from graph.namespaces import (
     DCTERMS,
     ONTOLOGY_GRAPH,
     RDF_TYPE,
     RDFS,
     SKG,
+    iri_of,
     local_id,
-    rid,
     skg,
 )
 from graph.store import Store
 
-__all__ = ["Description", "close_matches", "describe", "resource_exists", "safe_url"]
+__all__ = ["Description", "describe", "safe_url"]
 
 #: Claim roles whose party is the upstream ("from") end of a claim's edge.
 _FROM_ROLES = {SKG + r for r in ("SupplyFrom", "OwnershipParent", "SuccessionFrom",
@@ -162,26 +159,12 @@ def _claim_kinds(store: Store, claim_classes: frozenset[str]) -> dict[str, str]:
 # --------------------------------------------------------------------------- main
 
 
-def resource_exists(store: Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
-    return next(iter(store.quads(node, None, None, None)), None) is not None
-
-
-def close_matches(store: Store, text: str, limit: int = 5) -> list[str]:
-    """Local ids of resources closest to ``text`` (for "did you mean" on unknown ids):
-    ids and names containing it, then close spellings, from the search index."""
-    hits, _ = entities.search(store, text.strip(), limit=limit)
-    out = [h["id"] for h in hits]
-    for h in entities.suggest(store, text.strip().rsplit("/", 1)[-1], limit):
-        if h["id"] not in out:
-            out.append(h["id"])
-    return out[:limit]
-
-
-def describe(store: Store, ident: str, *, limit: int | None = None, offset: int = 0,
+def describe(store: Store, ident: str, index: NameIndex | None = None, *,
+             limit: int | None = None, offset: int = 0,
              kind: str | None = None, per_kind: int | None = None,
              links_limit: int | None = None) -> Description:
-    """Describe the resource with local id (or full IRI) ``ident``.
+    """Describe the resource with local id, full IRI or exact name ``ident`` (resolved by
+    :func:`graph.entities.resolve_iri`, from ``index`` when given).
 
     Claims are listed (kind, direction, id) and only the requested page is built: ``kind``
     keeps one kind (``Supply``), ``offset``/``limit`` page what is left, ``per_kind`` keeps
@@ -193,14 +176,9 @@ def describe(store: Store, ident: str, *, limit: int | None = None, offset: int 
 
     Raises :class:`UnknownEntity` with the closest ids when nothing is stated about it.
     """
-    try:
-        iri = ident if ident.startswith(("http://", "https://")) else rid(ident).value
-        node = ox.NamedNode(iri)
-    except ValueError:
-        raise UnknownEntity(ident, close_matches(store, ident)) from None
+    iri = resolve_iri(store, ident, index, exact=True)
+    node = ox.NamedNode(iri)
     out_quads = _quads(store, subject=node)
-    if not out_quads:
-        raise UnknownEntity(ident, close_matches(store, ident))
     in_quads = _quads(store, obj=node)
     roles = _roles(store)
     labels = LabelCache(store)
@@ -292,8 +270,7 @@ def describe(store: Store, ident: str, *, limit: int | None = None, offset: int 
         info = _response(r, response_quads[r], labels, sources)
         all_responses.append(info)
         for target in info.responds_to:
-            responses_by_claim.setdefault(rid(target).value if not target.startswith("http")
-                                          else target, []).append(info)
+            responses_by_claim.setdefault(iri_of(target), []).append(info)
 
     claims = [_claim(c, claim_quads[c], via, roles, labels, sources,
                      responses_by_claim.get(c, [])) for _, c, via, _ in chosen]
@@ -374,7 +351,7 @@ def _sources(store: Store, iris: set[str], labels: LabelCache) -> dict[str, Sour
 
 def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
               sources: dict[str, SourceInfo]) -> ResponseInfo:
-    respondent: Ref | None = None
+    respondents: list[Ref] = []
     statement = ""
     date: str | None = None
     to: list[str] = []
@@ -382,7 +359,7 @@ def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
     for q in quads:
         p, o = q.predicate.value, q.object
         if p == _RESPONDENT and isinstance(o, ox.NamedNode):
-            respondent = labels.ref(term_value(o))
+            respondents.append(labels.ref(term_value(o)))
         elif p == SKG + "statement" and isinstance(o, ox.Literal):
             statement = term_value(o)
         elif p == SKG + "date" and isinstance(o, ox.Literal):
@@ -391,8 +368,11 @@ def _response(iri: str, quads: list[ox.Quad], labels: LabelCache,
             to.append(local_id(term_value(o)))
         elif p == _EVIDENCE and term_value(o) in sources:
             srcs.append(sources[term_value(o)])
-    return ResponseInfo(id=local_id(iri), iri=iri, respondent=respondent, statement=statement,
-                        date=date, responds_to=sorted(to), sources=srcs)
+    respondents.sort(key=lambda r: (r.label, r.id))
+    return ResponseInfo(id=local_id(iri), iri=iri,
+                        respondent=respondents[0] if respondents else None,
+                        statement=statement, date=date, responds_to=sorted(to), sources=srcs,
+                        respondents=respondents)
 
 
 def _claim(iri: str, quads: list[ox.Quad], via: str, roles: dict[str, str], labels: LabelCache,

@@ -7,20 +7,18 @@ every page and API response relies on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS, local_id
+from graph.lookup.labels import LABEL_PREDICATES, fallback_label, pick_label
+from graph.lookup.refs import Ref
+from graph.namespaces import RDF_TYPE, SKG, SKOS, local_id
 from graph.store import Store
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-#: Predicates whose values are names of the resource, in order of preference.
-LABEL_PREDICATES = (RDFS_LABEL.value, SKOS + "prefLabel", DCTERMS + "title")
 
 
 ALIAS_PREDICATES = (SKOS + "altLabel",)
@@ -44,18 +42,6 @@ def safe_url(value: str | None) -> str | None:
             c in v for c in "\"'<> \t\r\n"):
         return v
     return None
-
-
-@dataclass
-
-
-class Ref:
-    """A reference to a resource: enough to link it and name it."""
-
-    id: str
-    iri: str
-    label: str
-    types: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +109,10 @@ class Party:
 
 
 class ResponseInfo:
+    """A company response. A joint reply has several ``respondents`` (every one of them,
+    by label); ``respondent`` is the first of them, kept for older clients: never show it
+    alone."""
+
     id: str
     iri: str
     respondent: Ref | None
@@ -130,6 +120,7 @@ class ResponseInfo:
     date: str | None
     responds_to: list[str]
     sources: list[SourceInfo]
+    respondents: list[Ref] = field(default_factory=list)
 
 
 @dataclass
@@ -159,8 +150,6 @@ class ClaimInfo:
 
 
 @dataclass
-
-
 class KindCount:
     """How many claims of one kind (``Supply``) a resource takes part in."""
 
@@ -190,6 +179,8 @@ class Description:
     responses: list[ResponseInfo]
     cited_by: list[Ref]
     is_claim: bool = False
+    #: How many claims (of the kind asked for) and incoming links there are before a page
+    #: cuts them; ``claim_kinds`` counts every kind whatever the page.
     claims_total: int = 0
     claim_kinds: list[KindCount] = field(default_factory=list)
     links_in_total: int = 0
@@ -225,12 +216,14 @@ class LabelCache:
                 elif isinstance(o, ox.Literal):
                     found.setdefault(s.value, {}).setdefault(p.value, []).append(o)
             for iri in chunk:
-                self.labels[iri] = _pick_label(found.get(iri, {})) or fallback_label(iri)
+                self.labels[iri] = pick_label(
+                    (p, lit) for p, lits in found.get(iri, {}).items() for lit in lits
+                ) or fallback_label(iri)
                 self.types.setdefault(iri, [])
                 self.types[iri] = sorted(set(self.types[iri]))
 
     def fetch_types(self, iris: Iterable[str]) -> None:
-        """Only the types of ``iris`` (one index lookup each): enough to tell claims apart."""
+        """Only the types of ``iris`` (one index lookup each): enough to tell responses apart."""
         for iri in iris:
             if iri not in self.types:
                 self.types[iri] = sorted({term_value(q.object) for q in self.store.quads(
@@ -240,27 +233,3 @@ class LabelCache:
         if iri not in self.labels:
             self.fetch([iri])
         return Ref(id=local_id(iri), iri=iri, label=self.labels[iri], types=self.types[iri])
-
-
-def _pick_label(by_pred: dict[str, list[ox.Literal]]) -> str | None:
-    for pred in LABEL_PREDICATES:
-        lits = by_pred.get(pred, [])
-        if lits:
-            return _prefer_english(lits).value
-    return None
-
-
-def _prefer_english(lits: Sequence[ox.Literal]) -> ox.Literal:
-    def key(lit: ox.Literal) -> tuple[int, str]:
-        lang = lit.language or ""
-        rank = 0 if lang.startswith("en") else 1 if not lang else 2
-        return rank, lit.value
-    return sorted(lits, key=key)[0]
-
-
-def fallback_label(iri: str) -> str:
-    """A readable name for a resource without a label: the end of its IRI."""
-    for sep in ("#", "/"):
-        if sep in iri.rstrip(sep):
-            return iri.rstrip(sep).rsplit(sep, 1)[1]
-    return iri

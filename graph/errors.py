@@ -93,6 +93,10 @@ class InvalidParameter(SurvkgError):
         self.message = message
 
 
+class MissingFeature(SurvkgError):
+    """An optional part of survkg whose extra is not installed (message says which)."""
+
+
 class Conflict(SurvkgError):
     """The request contradicts the store's state: a file already imported, an import
     already retracted (409)."""
@@ -112,3 +116,23 @@ class IntegrityError(SurvkgError):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@dataclass
+class StoreLocationError(SurvkgError):
+    """A store location that is neither a folder nor a store this command can use.
+
+    A URL is never silently taken for a folder (``http://host/`` would otherwise become a
+    folder named ``http:``).
+    """
+
+    location: str
+    remote: bool = False
+
+    def __str__(self) -> str:
+        if self.remote:
+            return (f"{self.location!r} is a remote SPARQL store; this command needs a store "
+                    "folder on this machine")
+        scheme = self.location.split(":", 1)[0]
+        return (f"unknown store scheme {scheme!r} in {self.location!r}: a store is a folder "
+                "path or an http(s):// SPARQL 1.1 endpoint")

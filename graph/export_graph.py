@@ -1,12 +1,14 @@
 """The graph as a reader sees it: one NetworkX view, subgraphs of it, and its export formats.
 
-:func:`build_view` turns the claim records into edges between the entities they connect
-(supplier -> intermediaries -> recipient -> programme, parent -> subsidiary, predecessor
--> successor, participant -> programme, flagged entity -> risk indicator) plus plain
-``skg:locatedIn`` and ``skg:maker`` links. Which property plays which part is read from
-the ontology's ``skg:exposureRole`` annotations, as in the exposure projection. Every edge
-keeps its claim's id, dates, status, confidence and technologies, so a page can replay the
-graph over time and filter it without asking the server again.
+:func:`build_view` draws the exposure projection (:mod:`graph.projection`, the one read
+of the store's ``skg:exposureRole`` annotations): every hop the engine can follow is an
+edge of the view, with the same topology (a supply through two intermediaries is the two
+parallel routes A -> I1 -> R and A -> I2 -> R the engine follows, never a made-up chain),
+plus the relations a reader needs beside them: parent -> subsidiary, predecessor ->
+successor, flagged entity -> risk indicator, ``skg:locatedIn`` and maker -> product.
+Every edge keeps its claim's id, the engine's ``role``, dates, status, confidence and
+technologies, so a page can replay the graph over time and filter it without asking the
+server again. Nodes are named by the one label rule (:mod:`graph.lookup.labels`).
 
 Formats: ``json`` (nodes and edges), ``graphml`` and ``gexf`` (Gephi), ``cytoscape``
 (Cytoscape.js JSON). Attribute values are scalars, never None, as GraphML and GEXF need.
@@ -15,19 +17,18 @@ Formats: ``json`` (nodes and edges), ``graphml`` and ``gexf`` (Gephi), ``cytosca
 from __future__ import annotations
 
 import io
-import itertools
 import json
-import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from graph.errors import InvalidParameter, UnknownEntity
-from graph.namespaces import ID, ONTOLOGY_GRAPH, RDFS, SKG, local_id, rid
+from graph.namespaces import ID, SKG, iri_of, local_id, skg
+from graph.projection import Projection, build_projection
+from graph.projection_model import iri_pairs
 from graph.store import Store
+from graph.versioned import VersionCache
 
 GRAPH_FORMATS = ("json", "graphml", "gexf", "cytoscape")
 
@@ -36,155 +37,80 @@ NODE_TYPES = ("PublicSecurityBody", "GovernmentBody", "ResearchInstitute", "Unna
               "Company", "Organisation", "SurveillanceProgramme", "Country", "Region", "City",
               "Place", "Product", "Technology", "RiskIndicator", "Source")
 
-_ROLE_KIND = {"SupplyFrom": "supply", "SupplyVia": "supply", "SupplyTo": "supply",
-              "SupplyProgramme": "supply", "OwnershipParent": "ownership",
-              "OwnershipChild": "ownership", "SuccessionFrom": "succession",
-              "SuccessionTo": "succession", "ParticipationMember": "participation",
-              "ParticipationProgramme": "participation", "FlagTarget": "flag",
-              "FlagIndicator": "flag"}
-
-_LABEL = f"<{RDFS}label>"
+#: View relation of each engine role (graph.projection): the drawing's edge colours.
+ROLE_KIND = {"supply": "supply", "via-in": "supply", "via-out": "supply",
+             "programme": "supply-programme", "participation": "participation"}
 
 
-@dataclass
-class _Claim:
-    iri: str
-    kind: str
-    roles: dict[str, list[str]]
-    attrs: dict[str, str]
-
-
-def _select(store: Store, sparql: str) -> Iterable[ox.QuerySolution]:
-    result = store.query(sparql)
-    assert isinstance(result, ox.QuerySolutions)
-    return result
-
-
-def _v(term: object) -> str:
-    return str(getattr(term, "value", ""))
-
-
-def build_view(store: Store) -> nx.MultiDiGraph:  # type: ignore[type-arg]
+def build_view(source: Projection | Store) -> nx.MultiDiGraph:  # type: ignore[type-arg]
     """The whole graph as a directed multigraph keyed by local ids (see module doc)."""
-    roles: dict[str, str] = {}
-    for q in store.quads(None, ox.NamedNode(SKG + "exposureRole"), None, ONTOLOGY_GRAPH):
-        roles[_v(q.subject)] = _v(q.object).removeprefix(SKG)
-    claims: dict[str, _Claim] = {}
-    located: list[tuple[str, str]] = []
-    if roles:
-        values = " ".join(f"<{p}>" for p in roles)
-        for sol in _select(store, f"SELECT DISTINCT ?c ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
-                                  "?c ?p ?o . FILTER(isIRI(?o)) }"):
-            c, p, o = _v(sol["c"]), _v(sol["p"]), _v(sol["o"])
-            role = roles[p]
-            if role == "Location":
-                located.append((c, o))
-                continue
-            claim = claims.setdefault(c, _Claim(c, _ROLE_KIND.get(role, "claim"), {}, {}))
-            claim.roles.setdefault(role, []).append(o)
-    _claim_attrs(store, claims)
-    makers = [(_v(s["p"]), _v(s["m"])) for s in _select(
-        store, f"SELECT DISTINCT ?p ?m WHERE {{ ?p <{SKG}maker> ?m }}")]
-
+    proj = source if isinstance(source, Projection) else build_projection(source)
+    store = proj.store
+    proj.load_technologies()
+    n_sources = Counter(c for c, _ in iri_pairs(store, skg("evidence")))
     g: nx.MultiDiGraph = nx.MultiDiGraph()  # type: ignore[type-arg]
-    for claim in claims.values():
-        for src, dst, kind in _claim_edges(claim):
-            g.add_edge(local_id(src), local_id(dst), key=f"{local_id(claim.iri)}:{kind}",
-                       kind=kind, claim=local_id(claim.iri), **claim.attrs)
-    for a, b in located:
-        g.add_edge(local_id(a), local_id(b), key=f"located:{local_id(b)}", kind="location")
-    for product, maker in makers:
+
+    def claim_edge(a: str, b: str, rec: str, kind: str, role: str) -> None:
+        claim = local_id(rec)
+        g.add_edge(local_id(a), local_id(b), key=f"{claim}:{kind}", kind=kind, claim=claim,
+                   role=role, **_claim_attrs(proj, rec, n_sources[rec]))
+
+    for edges in proj.out.values():
+        for e in edges:
+            kind = ROLE_KIND.get(e.role, e.role)
+            if kind == "supply" and proj.records[e.rec].link_kind != "supply":
+                kind = proj.records[e.rec].link_kind  # e.g. market-presence (a listing)
+            claim_edge(e.src, e.dst, e.rec, kind, e.role)
+    for kind, triples in (("ownership", proj.ownerships), ("succession", proj.successions),
+                          ("flag", proj.flags)):
+        for a, b, rec in triples:
+            if a != b:
+                claim_edge(a, b, rec, kind, kind)
+    for a, places in proj.located_in.items():
+        for b in places:
+            if a != b:
+                g.add_edge(local_id(a), local_id(b), key=f"located:{local_id(b)}",
+                           kind="location")
+    for product, maker in sorted(iri_pairs(store, skg("maker"))):
         g.add_edge(local_id(maker), local_id(product), key=f"maker:{local_id(product)}",
                    kind="maker")
-    _node_attrs(store, g)
+    _node_attrs(proj, g)
     return g
 
 
-def _claim_edges(claim: _Claim) -> list[tuple[str, str, str]]:
-    r = claim.roles
-    out: list[tuple[str, str, str]] = []
-    if claim.kind == "supply":
-        chain = r.get("SupplyFrom", [])[:1] + sorted(r.get("SupplyVia", []))
-        to = r.get("SupplyTo", [])
-        out.extend((a, b, "supply") for a, b in itertools.pairwise(chain))
-        for rec in to:
-            if chain:
-                out.append((chain[-1], rec, "supply"))
-        ends = to or chain[-1:]
-        for prog in r.get("SupplyProgramme", []):
-            for end in ends:
-                if end != prog:
-                    out.append((end, prog, "supply-programme"))
-        return out
-    pairs = {"ownership": ("OwnershipParent", "OwnershipChild"),
-             "succession": ("SuccessionFrom", "SuccessionTo"),
-             "participation": ("ParticipationMember", "ParticipationProgramme"),
-             "flag": ("FlagTarget", "FlagIndicator")}
-    if claim.kind in pairs:
-        a_role, b_role = pairs[claim.kind]
-        for a in r.get(a_role, []):
-            for b in r.get(b_role, []):
-                out.append((a, b, claim.kind))
-    return out
+def _claim_attrs(proj: Projection, rec: str, sources: int) -> dict[str, str]:
+    """Dates, status, confidence, technologies, products and source count of a claim."""
+    r = proj.records.get(rec)
+    if r is None:
+        return {}
+    attrs = {"start": r.start, "end": r.end, "date": r.date,
+             "status": (r.status or "").removeprefix(SKG),
+             "confidence": (r.confidence or "").removeprefix(SKG),
+             "technology": " ".join(sorted(local_id(t) for t in r.technologies)),
+             "product": " ".join(sorted(local_id(p) for p in r.products)),
+             "sources": str(sources) if sources else None}
+    return {k: v for k, v in attrs.items() if v}
 
 
-def _claim_attrs(store: Store, claims: dict[str, _Claim]) -> None:
-    """Dates, status, confidence, technologies, products and source counts of claims."""
-    if not claims:
-        return
-    fields = {"startDate": "start", "endDate": "end", "date": "date"}
-    ids = sorted(claims)
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        values = " ".join(f"<{c}>" for c in chunk)
-        q = (f"SELECT ?c ?p ?o WHERE {{ VALUES ?c {{ {values} }} ?c ?p ?o . "
-             f"FILTER(?p IN (<{SKG}startDate>, <{SKG}endDate>, <{SKG}date>, <{SKG}status>, "
-             f"<{SKG}confidence>, <{SKG}technology>, <{SKG}product>, <{SKG}evidence>)) }}")
-        multi: dict[str, dict[str, set[str]]] = {}
-        for sol in _select(store, q):
-            c, p, o = _v(sol["c"]), _v(sol["p"]).removeprefix(SKG), _v(sol["o"])
-            attrs = claims[c].attrs
-            if p in fields:
-                attrs[fields[p]] = o
-            elif p in ("status", "confidence"):
-                attrs[p] = o.removeprefix(SKG)
-            else:
-                multi.setdefault(c, {}).setdefault(p, set()).add(local_id(o))
-        for c, found in multi.items():
-            attrs = claims[c].attrs
-            attrs["technology"] = " ".join(sorted(found.get("technology", ())))
-            attrs["product"] = " ".join(sorted(found.get("product", ())))
-            attrs["sources"] = str(len(found.get("evidence", ())))
-
-
-def _node_attrs(store: Store, g: nx.MultiDiGraph) -> None:  # type: ignore[type-arg]
+def _node_attrs(proj: Projection, g: nx.MultiDiGraph) -> None:  # type: ignore[type-arg]
     """Label, display type and country of every node."""
-    nodes = sorted(g.nodes)
-    for chunk in (nodes[i:i + 500] for i in range(0, len(nodes), 500)):
-        values = " ".join(f"<{rid(n).value if not n.startswith('http') else n}>" for n in chunk)
-        q = (f"SELECT ?s (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?t)) AS ?types) "
-             f"(SAMPLE(?cn) AS ?country) WHERE {{ VALUES ?s {{ {values} }} "
-             f"OPTIONAL {{ ?s {_LABEL} ?l FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }}"
-             f" OPTIONAL {{ ?s a ?t }} OPTIONAL {{ ?s <{SKG}country> ?cn }} }} GROUP BY ?s")
-        for sol in _select(store, q):
-            n = local_id(_v(sol["s"]))
-            types = {t.removeprefix(SKG) for t in _v(sol["types"]).split()}
-            kind = next((t for t in NODE_TYPES if t in types), "Other")
-            label = _v(sol["label"]) if sol["label"] is not None else n.rsplit("/", 1)[-1]
-            g.nodes[n].update(label=label, type=kind, iri=rid(n).value if not n.startswith(
-                "http") else n)
-            if sol["country"] is not None:
-                g.nodes[n]["country"] = local_id(_v(sol["country"]))
+    country_of = {local_id(a): local_id(b) for a, b in sorted(iri_pairs(proj.store,
+                                                                      skg("country")))}
+    for n, data in g.nodes(data=True):
+        iri = iri_of(n)
+        kinds = {t.removeprefix(SKG) for t in proj.all_types(iri)}
+        data.update(label=proj.label(iri), iri=iri,
+                    type=next((t for t in NODE_TYPES if t in kinds), "Other"))
+        if n in country_of:
+            data["country"] = country_of[n]
     countries = {n for n, d in g.nodes(data=True) if d.get("type") == "Country"}
     for n, data in g.nodes(data=True):
-        data.setdefault("label", n.rsplit("/", 1)[-1])
-        data.setdefault("type", "Other")
-        data.setdefault("iri", rid(n).value if not n.startswith("http") else n)
-        if "country" not in data and data["type"] != "Country":
+        if data["type"] == "Country":
+            data["country"] = n
+        elif "country" not in data:
             where = _country_of(g, n, countries)
             if where:
                 data["country"] = where
-        if data["type"] == "Country":
-            data["country"] = n
 
 
 def _country_of(g: nx.MultiDiGraph, n: str, countries: set[str]) -> str | None:  # type: ignore[type-arg]
@@ -263,22 +189,14 @@ def local_or_iri(ident: str) -> str:
     return local_id(ident) if ident.startswith(ID) else ident
 
 
-class ViewCache:
-    """:func:`build_view` once per store version (rebuilt after any write)."""
+class ViewCache(VersionCache[nx.MultiDiGraph]):  # type: ignore[type-arg]
+    """:func:`build_view` once per store version, drawn from ``projections`` (the same
+    projection the engine reads, so the view and the engine always agree)."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._version = -1
-        self._view: nx.MultiDiGraph | None = None  # type: ignore[type-arg]
-        self._lock = threading.Lock()
-
-    def get(self) -> nx.MultiDiGraph:  # type: ignore[type-arg]
-        with self._lock:
-            if self._view is None or self._version != self.store.version:
-                version = self.store.version
-                self._view = build_view(self.store)
-                self._version = version
-            return self._view
+    def __init__(self, store: Store, projections: VersionCache[Projection] | None = None
+                 ) -> None:
+        source = projections or VersionCache(store, build_projection)
+        super().__init__(store, lambda _store: build_view(source.get()))
 
 
 def technologies(view: nx.MultiDiGraph) -> list[str]:  # type: ignore[type-arg]

@@ -8,27 +8,32 @@ and nothing of it (or of the other files of the same call) reaches the store.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph import formats
-from graph.errors import InvalidData
+from graph.bundled import ONTOLOGY_DIR, SEEDS_DIR, ontology_files, seed_files
+from graph.errors import InvalidData, StoreLocationError
 from graph.namespaces import GRAPH, ONTOLOGY_GRAPH, SEEDS_GRAPH
+from graph.remote_store import REMOTE_SCHEMES, SparqlHttpStore, location_scheme
 from graph.store import OxigraphStore, Store, default_store_path
-from graph.validation import ValidationReport, validate_quads
 
-ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = ROOT / "ontology"
-SEEDS_DIR = ROOT / "seeds"
+if TYPE_CHECKING:
+    from graph.validation import ValidationReport
 
-#: Above this many triples a load is syntax-checked and transactional but SHACL runs only
-#: with ``validate="full"`` (pySHACL takes ~20 s per 50k triples with our shapes, measured
-#: with bench/generate.py data; run ``survkg validate`` as a separate step).
+__all__ = ["ONTOLOGY_DIR", "SEEDS_DIR", "LoadReport", "load_files", "ontology_files",
+           "open_store", "parse_bytes", "parse_file", "parse_stream", "seed_files"]
+
+#: Above this many triples a load is syntax-checked and all-or-nothing but SHACL runs only
+#: with ``validate="full"`` (the compiled shapes take ~1 s per 50k triples, so a bulk load
+#: would pay about as much again; run ``survkg validate`` as a separate step), and the
+#: syntax pass stops here: the bulk loader parses the rest itself.
 SHACL_AUTO_LIMIT = 50_000
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -47,15 +52,6 @@ class LoadReport:
     validation: ValidationReport | None = None
     shacl_skipped: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def ontology_files() -> list[Path]:
-    """The ontology's Turtle files, shapes excluded (they constrain data, they are not data)."""
-    return sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
-
-
-def seed_files() -> list[Path]:
-    return sorted(SEEDS_DIR.glob("*.ttl"))
 
 
 def parse_file(path: Path, fmt: ox.RdfFormat | None = None,
@@ -116,22 +112,27 @@ def graph_for(name: str) -> ox.NamedNode:
 
 
 def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
-          progress: Progress | None) -> tuple[list[ox.Quad] | None, int, list[ox.RdfFormat]]:
+          progress: Progress | None, *, stop: bool = False
+          ) -> tuple[list[ox.Quad] | None, int | None, list[ox.RdfFormat]]:
     """Parse every file once, streaming: refuse the first syntax error with its location.
 
     Returns the quads (moved to ``target`` when they are in the default graph) if there are
-    at most ``keep`` of them (``None``: no bound), else ``None``; the quad count; the formats.
+    at most ``keep`` of them (``None``: no bound), else ``None``; the quad count (``None``
+    when ``stop`` ended the scan at ``keep``: the bulk loader, which parses anyway, finds
+    any later syntax error); the formats.
     """
     kept: list[ox.Quad] | None = []
     count = 0
     done = 0  # bytes of the files already parsed, for progress
-    fmts: list[ox.RdfFormat] = []
-    for path in paths:
-        fmt = formats.for_path(path)
-        fmts.append(fmt)
+    fmts = [formats.for_path(path) for path in paths]
+    for path, fmt in zip(paths, fmts, strict=True):
         try:
             if fmt == ox.RdfFormat.RDF_XML:  # refuse entity declarations before parsing
                 refuse_entities(path.read_bytes(), str(path))
+        except OSError as exc:
+            raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    for path, fmt in zip(paths, fmts, strict=True):
+        try:
             with path.open("rb") as fh:
                 # Quads are moved to ``target`` only when kept: a large file's scan only
                 # counts them, and building a million new quads for nothing costs seconds.
@@ -140,12 +141,14 @@ def _scan(paths: Sequence[Path], target: ox.NamedNode, keep: int | None,
                     if kept is not None:
                         if keep is not None and count > keep:
                             kept = None
+                            if stop:
+                                return None, None, fmts
                         else:
                             if isinstance(quad.graph_name, ox.DefaultGraph):
                                 quad = ox.Quad(quad.subject, quad.predicate, quad.object,
                                                target)
                             kept.append(quad)
-                    if progress is not None and count % 50_000 == 0:
+                    if progress is not None and count % 50_000 == 0 and not stop:
                         progress(done + fh.tell())
         except OSError as exc:
             raise InvalidData(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
@@ -170,19 +173,28 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
     always, ``"syntax"`` never. Raises :class:`InvalidData` (store untouched) on any problem.
 
     Every file is parsed first (streaming), so a syntax error anywhere is refused before
-    anything is written. Up to :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the
-    quads are kept, validated and added in one transaction. Above it, triple files going
-    into an empty graph of an on-disk store are bulk-loaded under a journal
-    (:meth:`OxigraphStore.bulk_load_files`: all or nothing, also across a crash); anything
-    else is streamed into one transaction (slower, and RocksDB holds it in memory).
+    anything is written; on the bulk path the scan stops once the files are known to be
+    too large for SHACL, and the bulk loader's own parse refuses a later syntax error
+    (with its location) after undoing what it had written. Up to
+    :data:`SHACL_AUTO_LIMIT` quads (or with ``"full"``) the quads are kept, validated and
+    added in one transaction. Above it, triple files going into an empty graph of an
+    on-disk store are bulk-loaded under a journal (:meth:`OxigraphStore.bulk_load_files`:
+    all or nothing, also across a crash); anything else is streamed into one transaction
+    (slower, and RocksDB holds it in memory).
     """
     if validate not in {"auto", "full", "syntax"}:
         raise ValueError(f"validate must be auto, full or syntax, not {validate!r}")
     target = graph if graph is not None else graph_for(paths[0].stem if paths else "data")
     keep = None if validate == "full" else SHACL_AUTO_LIMIT
-    quads, count, fmts = _scan(paths, target, keep, progress)
-    report = LoadReport(files=[str(p) for p in paths], triples=count, graph=target.value)
+    bulk = (isinstance(store, OxigraphStore) and store.persistent
+            and not any(formats.for_path(p).supports_datasets for p in paths)
+            and next(iter(store.quads(None, None, None, target)), None) is None)
+    quads, count, fmts = _scan(paths, target, keep, progress, stop=bulk)
+    report = LoadReport(files=[str(p) for p in paths], triples=count or 0, graph=target.value)
     if quads is not None and validate != "syntax":
+        # Imported here: SHACL (rdflib, pySHACL) costs half a second that a command
+        # which only opens the store should not pay.
+        from graph.validation import validate_quads
         report.validation = validate_quads(quads, context=store)
         if not report.validation.conforms:
             raise InvalidData(
@@ -194,13 +206,27 @@ def load_files(store: Store, paths: Sequence[Path], *, graph: ox.NamedNode | Non
                             "run `survkg validate` on the files")
     if quads is not None:
         store.extend(quads)
-    elif (isinstance(store, OxigraphStore) and store.persistent
-          and not any(f.supports_datasets for f in fmts)
-          and next(iter(store.quads(None, None, None, target)), None) is None):
-        store.bulk_load_files(list(zip(paths, fmts, strict=True)), target)
+    elif bulk:
+        assert isinstance(store, OxigraphStore)
+        try:
+            store.bulk_load_files(list(zip(paths, fmts, strict=True)), target, progress)
+        except SyntaxError as exc:  # the graph was emptied again
+            raise InvalidData(str(exc.msg), file=exc.filename or ", ".join(report.files),
+                              line=exc.lineno, column=exc.offset) from exc
+        if count is None:
+            report.triples = _count(store, target)
+        if progress is not None:
+            progress(sum(p.stat().st_size for p in paths))
     else:
         store.extend(_stream(paths, target))
     return report
+
+
+def _count(store: Store, graph: ox.NamedNode) -> int:
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    assert isinstance(rows, ox.QuerySolutions)
+    n = next(iter(rows))["n"]
+    return int(n.value) if n is not None else 0
 
 
 def load_bundled(store: Store) -> None:
@@ -216,15 +242,38 @@ def load_bundled(store: Store) -> None:
 
 def open_store(path: Path | str | None = None, *, seed: bool = True,
                memory: bool = False) -> OxigraphStore:
-    """Open (or create) the store; on first use, load the ontology and the seeds.
+    """Open (or create) the embedded store; on first use, load the ontology and the seeds.
 
     The one function every entry point uses. ``path=None`` means ``$SURVKG_STORE`` or the
     per-user default; ``memory=True`` gives a throw-away in-memory store (tests, benchmarks).
+    A location with a URL scheme is never taken for a folder: ``http(s)://`` is a remote
+    store (:func:`open_remote_store`), anything else is refused.
     """
     if memory:
         store = OxigraphStore(None)
     else:
+        raw = str(path) if path is not None else os.environ.get("SURVKG_STORE", "")
+        if location_scheme(raw) is not None:
+            raise StoreLocationError(raw, remote=location_scheme(raw) in REMOTE_SCHEMES)
         store = OxigraphStore(Path(path) if path is not None else default_store_path())
+    if seed and ONTOLOGY_GRAPH not in store.named_graphs():
+        load_bundled(store)
+    return store
+
+
+def open_remote_store(url: str, *, seed: bool = True) -> SparqlHttpStore:
+    """Open a remote SPARQL 1.1 store; on first use, load the ontology and the seeds into it.
+
+    The endpoints and credentials come from the environment where they differ from the
+    URL's defaults (``SURVKG_STORE_UPDATE_URL``, ``SURVKG_STORE_GSP_URL``,
+    ``SURVKG_STORE_CREDENTIALS`` as ``user:password``); see ``docs/remote-store.md``.
+    """
+    scheme = location_scheme(url)
+    if scheme not in REMOTE_SCHEMES:
+        raise StoreLocationError(url, remote=False)
+    store = SparqlHttpStore(url, update_url=os.environ.get("SURVKG_STORE_UPDATE_URL"),
+                            graph_store_url=os.environ.get("SURVKG_STORE_GSP_URL"),
+                            credentials=os.environ.get("SURVKG_STORE_CREDENTIALS"))
     if seed and ONTOLOGY_GRAPH not in store.named_graphs():
         load_bundled(store)
     return store

@@ -54,6 +54,13 @@ def rid(local: str) -> NamedNode:
     return NamedNode(ID + local)
 
 
+def iri_of(ident: str) -> str:
+    """The IRI an id stands for: an absolute IRI (``scheme://``) as it is, else the
+    resource with that local id (``org/axis-communications``; a leading ``/`` ignored).
+    The one "is this an IRI" test of every surface."""
+    return ident if "://" in ident else ID + ident.lstrip("/")
+
+
 def local_id(iri: str) -> str:
     """The URL-safe local id of a resource IRI (the part after ``/id/``), or the IRI itself."""
     return iri[len(ID) :] if iri.startswith(ID) else iri

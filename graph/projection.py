@@ -11,7 +11,11 @@ Nodes are organisations and programmes; edges are hops of claims:
   ``A -> I`` (``via-in``) and ``I -> R`` (``via-out``, only after ``A -> I`` of S);
 * the programme P that S served: ``R -> P`` (``programme``, only after a hop of S), or
   ``A -> P`` when S names no recipient;
-* a participation record: ``X -> P`` (``participation``).
+* a participation record: ``X -> P`` (``participation``);
+* a market-presence record (a listing, endorsement, ...: ``skg:PresenceFrom`` /
+  ``PresenceVia`` / ``PresenceTo`` roles) makes the same hops as a supply, with
+  ``Record.link_kind`` ``market-presence`` and the weight its 'from' role carries
+  (``skg:relationWeight``), so a path says which kind of link it rests on.
 
 Each edge names its claim record (``rec``); the record's confidence, status, dates,
 technologies and sources are in :attr:`Projection.records`. Ownership, succession,
@@ -20,7 +24,6 @@ locations and risk flags are kept beside the graph for the group and risk rules.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -45,6 +48,7 @@ from graph.projection_model import (
     parse_interval,
 )
 from graph.store import Store
+from graph.versioned import VersionCache
 
 __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record",
            "build_projection", "parse_interval"]
@@ -190,27 +194,27 @@ def _read_structure(proj: Projection, store: Store, roles: dict[str, list[ox.Nam
             target.extend((a, b, rec) for a in a_of[rec] for b in b_of[rec])
 
 
+#: Kinds of supply-like link: (link kind, from, via, to, programme roles). A presence hop
+#: has the same shape as a supply hop; its kind and weight come from the ontology.
+_LINK_KINDS = (("supply", "SupplyFrom", "SupplyVia", "SupplyTo", "SupplyProgramme"),
+               ("market-presence", "PresenceFrom", "PresenceVia", "PresenceTo", None))
+
+
 def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]) -> None:
-    supplier = _multi(_role_pairs(store, roles, "SupplyFrom"), ordered=False)
-    via = _multi(_role_pairs(store, roles, "SupplyVia"), ordered=False)
-    to = _multi(_role_pairs(store, roles, "SupplyTo"), ordered=False)
-    programme = _multi(_role_pairs(store, roles, "SupplyProgramme"), ordered=False)
+    role_weights = _literal_map(store, skg("relationWeight"))
     edges: list[Edge] = []
-    for s in sorted(supplier):
-        _rec(proj, s, "supply")
-        recipients, mids, progs = to.get(s, []), via.get(s, []), programme.get(s, [])
-        for a in supplier[s]:
-            if mids:
-                for i in mids:
-                    edges.append(Edge(a, i, s, "via-in", None))
-                    edges += [Edge(i, r, s, "via-out", s) for r in recipients]
-                    if not recipients:
-                        edges += [Edge(i, p, s, "via-out", s) for p in progs]
-            else:
-                edges += [Edge(a, r, s, "supply", None) for r in recipients]
-                if not recipients:
-                    edges += [Edge(a, p, s, "supply", None) for p in progs]
-        edges += [Edge(r, p, s, "programme", s) for r in recipients for p in progs if r != p]
+    for link_kind, from_role, via_role, to_role, prog_role in _LINK_KINDS:
+        weight = float(role_weights.get(SKG + from_role, "1"))
+        supplier = _multi(_role_pairs(store, roles, from_role), ordered=False)
+        via = _multi(_role_pairs(store, roles, via_role), ordered=False)
+        to = _multi(_role_pairs(store, roles, to_role), ordered=False)
+        programme = (_multi(_role_pairs(store, roles, prog_role), ordered=False)
+                     if prog_role else {})
+        for s in sorted(supplier):
+            rec = _rec(proj, s, "supply")
+            rec.link_kind, rec.link_weight = link_kind, weight
+            edges += _supply_edges(s, supplier[s], via.get(s, []), to.get(s, []),
+                                   programme.get(s, []))
     edges += [Edge(m, p, rec, "participation", None)
               for m, p, rec in proj.participations if m != p]
     edges = [e for e in dict.fromkeys(edges) if e.src != e.dst]
@@ -222,27 +226,27 @@ def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedN
     proj.out, proj.inn = dict(out), dict(inn)
 
 
-class ProjectionCache:
-    """The projection of one store, rebuilt when the store's version changes.
+def _supply_edges(s: str, suppliers: list[str], mids: list[str], recipients: list[str],
+                  progs: list[str]) -> list[Edge]:
+    """The hops of one supply-like record (see the module docstring)."""
+    edges: list[Edge] = []
+    for a in suppliers:
+        if mids:
+            for i in mids:
+                edges.append(Edge(a, i, s, "via-in", None))
+                edges += [Edge(i, r, s, "via-out", s) for r in recipients]
+                if not recipients:
+                    edges += [Edge(i, p, s, "via-out", s) for p in progs]
+        else:
+            edges += [Edge(a, r, s, "supply", None) for r in recipients]
+            if not recipients:
+                edges += [Edge(a, p, s, "supply", None) for p in progs]
+    edges += [Edge(r, p, s, "programme", s) for r in recipients for p in progs if r != p]
+    return edges
 
-    ``get()`` is safe to call from several threads; one caller builds, the rest wait.
-    """
+
+class ProjectionCache(VersionCache[Projection]):
+    """The projection of one store, rebuilt when the store's version changes."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self._proj: Projection | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> Projection:
-        proj = self._proj
-        if proj is not None and proj.version == self.store.version:
-            return proj
-        with self._lock:
-            proj = self._proj
-            if proj is None or proj.version != self.store.version:
-                proj = self._proj = build_projection(self.store)
-            return proj
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._proj = None
+        super().__init__(store, build_projection)

@@ -13,22 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import pyoxigraph as ox
 
-from graph.namespaces import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    SKG,
-    SKOS_PREFLABEL,
-    skg,
-)
+from graph.lookup.labels import fallback_label, label_of
+from graph.namespaces import RDF_TYPE, SKG, skg
 from graph.store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Interval = tuple[date, date]
 _PRODUCT = ox.NamedNode(SKG + "product")
+_ALTERNATIVE = ox.NamedNode(SKG + "productAlternative")
 _TECHNOLOGY = ox.NamedNode(SKG + "technology")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 OPEN: Interval = (date.min, date.max)
@@ -45,13 +43,16 @@ def parse_interval(text: str) -> Interval | None:
     year = int(m.group(1))
     if year < 1:
         return None
-    if m.group(3):
-        d = date(year, int(m.group(2)), int(m.group(3)))
-        return (d, d)
-    if m.group(2):
-        month = int(m.group(2))
-        nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    try:  # 2014-13 or 2014-02-30 is no date: None, never an exception
+        if m.group(3):
+            d = date(year, int(m.group(2)), int(m.group(3)))
+            return (d, d)
+        if m.group(2):
+            month = int(m.group(2))
+            nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            return (date(year, month, 1), date.fromordinal(nxt.toordinal() - 1))
+    except ValueError:
+        return None
     return (date(year, 1, 1), date(year, 12, 31))
 
 
@@ -84,6 +85,12 @@ class Record:
     own_technologies: tuple[str, ...] = ()
     technologies: frozenset[str] = frozenset()
     controlling: bool = True
+    #: The kind of link the record is (``supply``, ``market-presence``, ...) and the factor
+    #: its kind multiplies into the hop's weight (``skg:relationWeight``; 1 for a supply).
+    link_kind: str = "supply"
+    link_weight: float = 1.0
+    #: Products of which one or more were supplied (``skg:productAlternative``).
+    alternatives: tuple[str, ...] = ()
 
     @cached_property
     def start_bound(self) -> dt.date:
@@ -159,27 +166,6 @@ class _LazyMap:
         self._got.update(values)
 
 
-def _fetch_label(store: Store, iri: str) -> str | None:
-    """rdfs:label (else skos:prefLabel), preferring English or untagged literals."""
-    best: tuple[int, str] | None = None
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return None
-    for prio_base, pred in ((0, RDFS_LABEL), (2, SKOS_PREFLABEL)):
-        for q in store.quads(node, pred, None, None):
-            o = q.object
-            if not isinstance(o, ox.Literal):
-                continue
-            lang = o.language or ""
-            prio = prio_base + (0 if lang in ("", "en") or lang.startswith("en-") else 1)
-            if best is None or prio < best[0]:
-                best = (prio, o.value)
-        if best is not None and best[0] == 0:
-            break  # nothing can beat an English rdfs:label: skip the skos:prefLabel scan
-    return best[1] if best else None
-
-
 def _fetch_types(store: Store, iri: str) -> frozenset[str] | None:
     try:
         node = ox.NamedNode(iri)
@@ -227,13 +213,14 @@ class Projection:
     _weights: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
-        self.labels = _LazyMap(self.store, _fetch_label)
+        self.labels = _LazyMap(self.store, label_of)
         self.types = _LazyMap(self.store, _fetch_types)
 
     @property
     def graph(self) -> nx.MultiDiGraph[str]:
         """The hops as a NetworkX multigraph (built on first use)."""
         if self._graph is None:
+            import networkx as nx  # here: the engine itself never needs it
             g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
             g.add_nodes_from((n, {"label": self.label(n)}) for n in set(self.out) | set(self.inn))
             bulk: Any = [(e.src, e.dst, (e.rec, e.role),
@@ -250,10 +237,11 @@ class Projection:
         r = self.records[rec]
         if r.kind == "supply" and not self._tech_all and rec not in self._tech_done:
             products = tuple(_objects_of(self.store, rec, _PRODUCT))
+            alternatives = tuple(_objects_of(self.store, rec, _ALTERNATIVE))
             own = tuple(_objects_of(self.store, rec, _TECHNOLOGY))
-            r.products, r.own_technologies = products, own
+            r.products, r.own_technologies, r.alternatives = products, own, alternatives
             r.technologies = frozenset(own).union(
-                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products))
+                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products + alternatives))
             self._tech_done.add(rec)
         return r
 
@@ -267,15 +255,17 @@ class Projection:
         with self._tech_lock:
             if self._tech_all:
                 return
-            products = _multi(_pairs(self.store, _PRODUCT))
-            techs = _multi(_pairs(self.store, _TECHNOLOGY))
+            products = _multi(iri_pairs(self.store, _PRODUCT))
+            alternatives = _multi(iri_pairs(self.store, _ALTERNATIVE))
+            techs = _multi(iri_pairs(self.store, _TECHNOLOGY))
             for iri, r in self.records.items():
                 if r.kind != "supply" or iri in self._tech_done:
                     continue
                 r.products = tuple(products.get(iri, ()))
+                r.alternatives = tuple(alternatives.get(iri, ()))
                 r.own_technologies = tuple(techs.get(iri, ()))
                 r.technologies = frozenset(r.own_technologies).union(
-                    *(techs.get(p, ()) for p in r.products))
+                    *(techs.get(p, ()) for p in r.products + r.alternatives))
             self._tech_all = True
 
     def evidence(self, rec: str) -> tuple[str, ...]:
@@ -295,7 +285,7 @@ class Projection:
 
     # ------------------------------------------------------------- small lookups
     def label(self, iri: str) -> str:
-        return self.labels.get(iri) or iri.rsplit("/", 1)[-1]
+        return self.labels.get(iri) or fallback_label(iri)
 
     def all_types(self, iri: str) -> frozenset[str]:
         """Direct types and their superclasses (rdfs:subClassOf*, read from the ontology)."""
@@ -314,8 +304,9 @@ class Projection:
             w = self._weights = {}
         got = w.get(rec)
         if got is None:
-            lvl = self.levels.get(self.records[rec].confidence or "")
-            got = w[rec] = lvl.weight if lvl else self.default_level.weight
+            r = self.records[rec]
+            lvl = self.levels.get(r.confidence or "")
+            got = w[rec] = (lvl.weight if lvl else self.default_level.weight) * r.link_weight
         return got
 
     @cached_property
@@ -358,7 +349,7 @@ class Projection:
 # Store readers shared by the lazy accessors above and by the builder.
 
 
-def _pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
+def iri_pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
     """Distinct (subject, object IRI) pairs of ``pred`` over every graph."""
     named, triple = ox.NamedNode, ox.Triple
     out: set[tuple[str, str]] = set()
@@ -370,6 +361,10 @@ def _pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
             if type(s) is not triple:
                 add((s.value, o.value))  # type: ignore[union-attr]
     return out
+
+
+#: The name graph.projection imports (kept so that concurrent edits there need no change).
+_pairs = iri_pairs
 
 
 def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:

@@ -7,15 +7,13 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from graph.formats import RESULTS
 from graph.namespaces import PREFIXES, sparql_prologue
 from graph.store import QueryResult, Store
 
+#: SPARQL results formats by name (``json``, ``xml``, ``csv``, ``tsv``), from the registry.
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
+    f.name: f.results for f in RESULTS if f.results is not None}
 
 
 def with_prefixes(sparql: str) -> str:

@@ -25,7 +25,7 @@ _RANK = ("CASE WHEN n.folded = :k THEN 0 WHEN substr(n.folded, 1, :len) = :k THE
          "THEN 2 ELSE 3 END")
 
 
-class NameIndex:
+class TextIndex:
     """Names of entities (``iri -> [(kind, name)]``) in an FTS5 trigram table."""
 
     def __init__(self, names: dict[str, list[tuple[str, str]]], label: dict[str, str],

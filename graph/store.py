@@ -12,12 +12,15 @@ graph on loading and on analytical queries.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol, cast
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
@@ -51,6 +54,10 @@ class Store(Protocol):
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction: all of them or none."""
+
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """``quads`` into the empty ``graph`` then ``commit``, all or nothing (imports)."""
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: GraphName) -> None:
         """Load a file in one transaction (the engine parses it)."""
@@ -167,7 +174,8 @@ class OxigraphStore:
             self._after_write()
 
     def bulk_load_files(self, files: Sequence[tuple[Path, ox.RdfFormat]],
-                        graph: ox.NamedNode) -> None:
+                        graph: ox.NamedNode,
+                        progress: Callable[[int], None] | None = None) -> None:
         """Bulk-load triple files into ``graph``, which must be empty: all of them or none.
 
         Oxigraph's bulk loader writes sorted files and ingests them batch by batch (each
@@ -175,43 +183,87 @@ class OxigraphStore:
         A journal naming ``graph`` is made durable first and removed only once every file
         is in: a store opened with a journal present had its load interrupted, and
         :meth:`_recover` empties ``graph`` again. Any error empties it before re-raising.
-        Parse the files first: a syntax error found here costs a rollback.
+        A syntax error found here costs a rollback. ``progress`` is called with the bytes
+        of the files read so far (the loader reads through a metered file object).
         """
-        if not self._persistent or self._path is None:
-            raise ValueError("bulk loading needs a read-write store on disk")
         if any(fmt.supports_datasets for _, fmt in files):
             raise ValueError("bulk loading takes triple formats only")
+        with self._journaled(graph, {"files": [str(p) for p, _ in files]}):
+            done = 0
+            for path, fmt in files:
+                if progress is None:
+                    self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                else:
+                    with path.open("rb") as fh:
+                        metered = cast(IO[bytes], _Metered(fh, done, progress))
+                        self._store.bulk_load(metered, format=fmt, to_graph=graph)
+                    done += path.stat().st_size
+            self._store.flush()
+
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """Bulk-load ``quads`` (all in ``graph``, which must be empty), then add ``commit``
+        in one transaction: all of it or none, also across a crash.
+
+        For imports: the data goes in through the bulk loader (several times faster than
+        one transaction, and without holding the transaction in memory) under the same
+        journal as :meth:`bulk_load_files`; ``commit`` (the catalogue entry) is the
+        transaction that makes it count. The journal names ``commit[0]``: after a crash,
+        :meth:`_recover` keeps ``graph`` if that quad is in the store (the commit was
+        durable) and empties it otherwise. Readers may see part of ``graph`` during the
+        load, as with any bulk load, but not its catalogue entry.
+        """
+        if not self._persistent or self._path is None:
+            self.extend(itertools.chain(quads, commit))
+            return
+        if not commit:
+            raise ValueError("bulk_add needs a commit transaction (the quad that marks it done)")
+        marker = bytes(ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS) or b"").decode()
+        with self._journaled(graph, {"marker": marker}):
+            self._store.bulk_extend(_only_in(quads, graph))
+            self._store.flush()
+            self._store.extend(commit)
+            self._store.flush()
+
+    @contextlib.contextmanager
+    def _journaled(self, graph: ox.NamedNode, entry: dict[str, Any]) -> Iterator[None]:
+        """The write lock and a durable journal naming the empty ``graph`` around a bulk
+        write: an error empties ``graph`` again; the journal goes once the write is done."""
+        if not self._persistent or self._path is None:
+            raise ValueError("bulk loading needs a read-write store on disk")
         journal = self._path / BULK_JOURNAL
         with self._write_lock:
             if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None):
                 raise ValueError(f"graph <{graph.value}> is not empty")
-            _write_durably(journal, json.dumps({"graph": graph.value,
-                                                "files": [str(p) for p, _ in files]}))
+            _write_durably(journal, json.dumps({"graph": graph.value, **entry}))
             try:
-                for path, fmt in files:
-                    self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-                self._store.flush()
+                yield
             except BaseException:
                 self._empty_graph(graph)
                 _remove_durably(journal)
                 raise
             _remove_durably(journal)
-            self._after_write()
+            self._version += 1
 
     def _recover(self) -> None:
-        """Undo a bulk load that a crash interrupted (its journal is still there)."""
+        """Undo a bulk load that a crash interrupted (its journal is still there), unless
+        its commit transaction is in the store (:meth:`bulk_add`)."""
         assert self._path is not None
         journal = self._path / BULK_JOURNAL
         if not journal.exists():
             return
         try:
-            graph = ox.NamedNode(json.loads(journal.read_text(encoding="utf-8"))["graph"])
-        except (ValueError, KeyError, TypeError):
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            graph = ox.NamedNode(entry["graph"])
+            marker = list(ox.parse(entry["marker"].encode(), format=ox.RdfFormat.N_QUADS)
+                          ) if entry.get("marker") else []
+        except (ValueError, KeyError, TypeError, SyntaxError):
             # The journal itself was cut short: it is written before any data, so the
             # load never started.
             _remove_durably(journal)
             return
-        self._empty_graph(graph)
+        if not (marker and marker[0] in self._store):
+            self._empty_graph(graph)
         _remove_durably(journal)
 
     def _empty_graph(self, graph: ox.NamedNode, chunk: int = 100_000) -> None:
@@ -264,6 +316,32 @@ class OxigraphStore:
     def _after_write(self) -> None:
         self._version += 1
         self.flush()
+
+
+class _Metered(io.RawIOBase):
+    """A file read through, reporting the bytes read (plus ``start``) as it goes."""
+
+    def __init__(self, fh: IO[bytes], start: int, progress: Callable[[int], None]) -> None:
+        super().__init__()
+        self._fh, self._read, self._progress, self._next = fh, start, progress, start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
+        self._read += n or 0
+        if self._read >= self._next:
+            self._progress(self._read)
+            self._next = self._read + (1 << 20)
+        return n or 0
+
+
+def _only_in(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    for q in quads:
+        if q.graph_name != graph:
+            raise ValueError(f"a bulk-added quad is outside <{graph.value}>: {q}")
+        yield q
 
 
 def fsync_path(path: Path) -> None:

@@ -1,5 +1,9 @@
 """SHACL validation of data against ``ontology/shapes.ttl``, with readable violations.
 
+By default the shapes run compiled to SPARQL inside pyoxigraph (:mod:`graph.shacl`,
+~30x faster). ``SURVKG_VALIDATOR=pyshacl`` runs pySHACL, the reference, as below; the
+differential test (tests/test_shacl_compiled.py) keeps the two in agreement.
+
 pySHACL works on rdflib graphs, so quads are converted at this boundary only. The
 ontology is passed as the ontology graph (class hierarchy for ``sh:class``), and the
 ``rdf:type`` of every IRI the data refers to but does not describe is copied from the
@@ -8,6 +12,7 @@ store, so a file that cites a source already in the store validates on its own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,24 +21,35 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl import validate as shacl_validate
 
+from graph.bundled import SHAPES, ontology_files
 from graph.namespaces import RDF_TYPE, SH
+from graph.shacl.report import Result
 
 if TYPE_CHECKING:
     from graph.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
-SHAPES = ROOT / "ontology" / "shapes.ttl"
-
 
 @dataclass
 class ValidationReport:
-    """Outcome of a SHACL run: ``violations`` are one line each, focus node first."""
+    """Outcome of a SHACL run: ``violations`` are one line each, focus node first;
+    ``results`` the same, structured."""
 
     conforms: bool
     violations: Sequence[str] = field(default_factory=tuple)
     triples: int = 0
+    results: Sequence[Result] = field(default_factory=tuple)
+    validator: str = "sparql"
+
+    @classmethod
+    def of(cls, results: Sequence[Result], triples: int, validator: str) -> ValidationReport:
+        ordered = sorted(results, key=Result.sort_key)
+        return cls(not any(r.severity == "Violation" for r in ordered),
+                   [r.line() for r in ordered], triples, tuple(ordered), validator)
+
+
+#: The validators ``SURVKG_VALIDATOR`` (or ``validator=``) can name.
+VALIDATORS = ("sparql", "pyshacl")
 
 
 def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -57,16 +73,16 @@ def to_rdflib_graph(quads: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
     return g
 
 
-@lru_cache(maxsize=1)
-def _shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(SHAPES, format="turtle")
+@lru_cache(maxsize=4)
+def _shapes(path: Path = SHAPES) -> rdflib.Graph:
+    return rdflib.Graph().parse(path, format="turtle")
 
 
 @lru_cache(maxsize=1)
 def _ontology() -> rdflib.Graph:
-    from graph.loading import ontology_files, parse_file  # loading imports this module
-
-    return to_rdflib_graph(q for p in ontology_files() for q in parse_file(p))
+    return to_rdflib_graph(q for p in ontology_files()
+                           for q in ox.parse(path=str(p), format=ox.RdfFormat.TURTLE,
+                                             rename_blank_nodes=True))
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +94,10 @@ def _ontology_types() -> dict[rdflib.term.Node, tuple[rdflib.term.Node, ...]]:
     return {s: tuple(types) for s, types in out.items()}
 
 
-def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) -> ValidationReport:
-    """Validate ``quads`` (plus the types of what they reference, from ``context``).
+def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None,
+                   validator: str | None = None, shapes: Path = SHAPES) -> ValidationReport:
+    """Validate ``quads`` (plus the types of what they reference, from ``context``) with
+    ``validator`` (default ``$SURVKG_VALIDATOR``, else ``"sparql"``, the compiled shapes).
 
     A resource the data refers to but does not describe gets its ``rdf:type`` from the
     bundled ontology (technologies, confidence levels, statuses, risk indicators) and from
@@ -88,6 +106,21 @@ def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) ->
     descriptions; they were validated when they were loaded): results whose focus node is
     one of them are dropped.
     """
+    chosen = validator or os.environ.get("SURVKG_VALIDATOR") or "sparql"
+    if chosen not in VALIDATORS:
+        raise ValueError(f"SURVKG_VALIDATOR must be one of {', '.join(VALIDATORS)}, "
+                         f"not {chosen!r}")
+    if chosen == "sparql":
+        from graph.shacl.engine import validate
+
+        return ValidationReport.of(validate(quads, context, shapes), len(quads), chosen)
+    return _validate_pyshacl(quads, context, shapes)
+
+
+def _validate_pyshacl(quads: Sequence[ox.Quad], context: Store | None,
+                      shapes: Path) -> ValidationReport:
+    from pyshacl import validate as shacl_validate  # ~1 s to import; the reference only
+
     data = to_rdflib_graph(quads)
     described = {q.subject for q in quads}
     referenced = {q.object for q in quads
@@ -105,46 +138,31 @@ def validate_quads(quads: Sequence[ox.Quad], *, context: Store | None = None) ->
         if types:
             borrowed.add(node)
     conforms, results, _ = shacl_validate(
-        data, shacl_graph=_shapes(), ont_graph=_ontology(), inference="none",
+        data, shacl_graph=_shapes(shapes), ont_graph=_ontology(), inference="none",
         allow_warnings=True, advanced=True)
-    if not conforms and borrowed:
-        _drop_results_on(results, borrowed)
-        sh = rdflib.Namespace(SH)
-        conforms = not any(True for _ in results.subjects(sh.resultSeverity, sh.Violation))
-    return ValidationReport(bool(conforms), _violations(results), len(quads))
+    found = [] if conforms else [r for r in _results(results)
+                                 if r.focus not in {_node_text(b) for b in borrowed}]
+    return ValidationReport.of(found, len(quads), "pyshacl")
 
 
-def _drop_results_on(results: rdflib.Graph, nodes: set[rdflib.term.Node]) -> None:
-    """Remove the validation results whose focus node is in ``nodes``."""
+def _node_text(node: rdflib.term.Node | None) -> str:
+    return f"<{node}>" if isinstance(node, rdflib.URIRef) else str(node)
+
+
+def _results(results: rdflib.Graph) -> list[Result]:
+    """The report's top-level results (``sh:result``; not the ``sh:detail`` of nested
+    shapes, which pySHACL also types sh:ValidationResult) as :class:`Result`."""
     sh = rdflib.Namespace(SH)
-    for r in list(results.subjects(rdflib.RDF.type, sh.ValidationResult)):
-        if results.value(r, sh.focusNode) in nodes:
-            results.remove((r, None, None))
-
-
-def _short(node: rdflib.term.Node, g: rdflib.Graph) -> str:
-    if isinstance(node, rdflib.URIRef):
-        return str(g.namespace_manager.normalizeUri(node)) if g else str(node)
-    return str(node)
-
-
-def _violations(results: rdflib.Graph) -> list[str]:
-    """One readable line per sh:ValidationResult, sorted by focus node."""
-    sh = rdflib.Namespace(SH)
-    ns = _ontology().namespace_manager
-    lines = []
-    for r in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = results.value(r, sh.focusNode)
+    out = []
+    for r in results.objects(None, sh.result):
         path = results.value(r, sh.resultPath)
-        msg = results.value(r, sh.resultMessage)
-        sev = results.value(r, sh.resultSeverity)
         value = results.value(r, sh.value)
-        where = ns.normalizeUri(focus) if isinstance(focus, rdflib.URIRef) else str(focus)
-        if path is not None:
-            where += " " + (ns.normalizeUri(path) if isinstance(path, rdflib.URIRef) else str(path))
-        level = str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"
-        text = f"{level}: {where}: {msg}"
-        if value is not None:
-            text += f" (value: {value})"
-        lines.append(text)
-    return sorted(lines)
+        sev = results.value(r, sh.resultSeverity)
+        out.append(Result(
+            focus=_node_text(results.value(r, sh.focusNode)),
+            path=f"<{path}>" if path is not None else None,
+            component=str(results.value(r, sh.sourceConstraintComponent)),
+            value=str(value) if value is not None else None,
+            message=str(results.value(r, sh.resultMessage)),
+            severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation"))
+    return out

@@ -61,14 +61,15 @@ REPORT = rows((_TITLE, _PUBLISHER, "2020-09-21", "CC BY-NC-ND 4.0 (per report fr
               (_TITLE, _PUBLISHER, "2020-09-21",
                "https://creativecommons.org/licenses/by-nc-nd/4.0/"))
 
-# Every supply the sheet records as a transaction, minus the unverified M-04.
+# Every supply the sheet records as a transaction, minus the unverified M-04, and minus
+# T-06: the sheet calls it "an attribute of the supply relation rather than a single
+# sale", so it is skg:MarketPresence (a listing), answered by 33-market-presence.rq.
 WHO_SUPPLIED_WHOM = rows(
     ("supply/t-01", MORPHO, SH_PSB),
     ("supply/t-02", AXIS, "programme/guilin-skynet-upgrade"),
     ("supply/t-03", AXIS, SH_PSB),
     ("supply/t-04", AXIS, "org/lingchuan-psb"),
     ("supply/t-05", AXIS, "org/jingjiang-psb"),
-    ("supply/t-06", AXIS, "org/chinese-surveillance-tender-issuers"),
     ("supply/t-07", NOLDUS, MPS),
     ("supply/t-08", NOLDUS, "org/cppsu"),
     ("supply/t-09", NOLDUS, XJNU),
@@ -80,30 +81,28 @@ WHO_SUPPLIED_WHOM = rows(
 
 EXPECTED: dict[str, Answer] = {
     "01-who-supplied-whom.rq": Answer(
-        sheet="T-01..T-11; F-PJ-02/05/08 (Axis -> Skynet, Sharp Eyes, 3.20); F-CO-14, F-EU-09 "
-              "(VicarVision's share of the MPS delivery); M-04 is unverified and left out",
+        sheet="T-01..T-11 but T-06 (a listing, not a sale); F-PJ-02/05/08 (Axis -> Skynet, "
+              "Sharp Eyes, 3.20); F-CO-14, F-EU-09 (VicarVision's share of the MPS delivery); "
+              "M-04 is unverified and left out",
         columns=("supply", "supplier", "receiver"),
         rows=WHO_SUPPLIED_WHOM),
 
     "02-what-was-supplied.rq": Answer(
         sheet="section 5 product column; section 2 categories; T-09 'FaceReader (and/or "
-              "Observer XT)', T-10 'not specified'",
-        columns=("supply", "product", "technology"),
+              "Observer XT)', T-10 'not specified (FaceReader and/or The Observer XT)': both "
+              "alternatives, neither certain; T-06 is a listing, not a supply",
+        columns=("supply", "product", "technology", "certainty"),
         rows=rows(
-            ("supply/t-01", "product/morpho-facial-recognition", "technology/facial-recognition"),
-            *((s, *CAMERAS) for s in ("supply/t-02", "supply/t-03", "supply/t-04",
-                                      "supply/t-05", "supply/t-06", "supply/axis-programmes")),
-            ("supply/t-07", *FACEREADER),
-            ("supply/vicarvision-mps", *FACEREADER),
-            ("supply/t-08", *OBSERVER),
-            ("supply/t-11", *OBSERVER)),
-        optional=rows(
-            ("supply/t-09", *FACEREADER), ("supply/t-09", *OBSERVER),
-            ("supply/t-10", "", "technology/emotion-recognition"),
-            ("supply/t-10", "", "technology/behaviour-analysis")),
-        one_of=(rows(("supply/t-09", *FACEREADER), ("supply/t-09", *OBSERVER)),
-                rows(("supply/t-10", "", "technology/emotion-recognition"),
-                     ("supply/t-10", "", "technology/behaviour-analysis")))),
+            ("supply/t-01", "product/morpho-facial-recognition", "technology/facial-recognition",
+             "certain"),
+            *((s, *CAMERAS, "certain") for s in ("supply/t-02", "supply/t-03", "supply/t-04",
+                                                 "supply/t-05", "supply/axis-programmes")),
+            ("supply/t-07", *FACEREADER, "certain"),
+            ("supply/vicarvision-mps", *FACEREADER, "certain"),
+            ("supply/t-08", *OBSERVER, "certain"),
+            ("supply/t-11", *OBSERVER, "certain"),
+            *((s, *p, "one or more of") for s in ("supply/t-09", "supply/t-10")
+              for p in (FACEREADER, OBSERVER)))),
 
     "03-evidence-of-a-supply.rq": Answer(
         sheet="T-01 sources S10, S11, S12, S27; Sources table; confidence 'reported by press'",
@@ -136,7 +135,7 @@ EXPECTED: dict[str, Answer] = {
         rows=rows(("org/advent-international", "true"), ("org/bpifrance", "false"))),
 
     "08-canon-group-supplies.rq": Answer(
-        sheet="ORG-CANON, F-CO-08; T-02..T-06; F-PJ-02/05/08; M-04 left out",
+        sheet="ORG-CANON, F-CO-08; T-02..T-05 (T-06 is a listing); F-PJ-02/05/08; M-04 left out",
         columns=("supply", "receiver"),
         rows=rows(*((s, r) for s, who, r in WHO_SUPPLIED_WHOM if who == AXIS))),
 
@@ -189,10 +188,10 @@ EXPECTED: dict[str, Answer] = {
         rows=rows((NOLDUS, "true"), (VICAR, "true"))),
 
     "16-supply-dates.rq": Answer(
-        sheet="section 5 date column: T-01 2015, T-06 2012-2019, T-09 2012-2018, T-10 2012; "
-              "T-07 only 'by July 2019'",
+        sheet="section 5 date column: T-01 2015, T-09 2012-2018, T-10 2012; T-07 only 'by "
+              "July 2019'; T-06 (2012-2019) is a listing, not a supply",
         columns=("supply", "date", "start", "end"),
-        rows=rows(("supply/t-01", "2015", "", ""), ("supply/t-06", "", "2012", "2019"),
+        rows=rows(("supply/t-01", "2015", "", ""),
                   ("supply/t-09", "", "2012", "2018"), ("supply/t-10", "2012", "", "")),
         optional=rows(("supply/t-07", "", "", "2019-07"),
                       ("supply/vicarvision-mps", "", "", "2019-07"))),
@@ -273,10 +272,10 @@ EXPECTED: dict[str, Answer] = {
                   ("supply/t-11", "source/s14"), ("supply/m-04", "source/s24"))),
 
     "26-press-only-supplies.rq": Answer(
-        sheet="section 5 confidence column (every transaction 'reported by press'); M-04 rests "
-              "on a radio interview",
+        sheet="section 5 confidence column (every transaction 'reported by press'; T-06 is a "
+              "listing, not a supply); M-04 rests on a radio interview",
         columns=("supply",),
-        rows=single(*T_ROWS),
+        rows=single(*(t for t in T_ROWS if t != "supply/t-06")),
         optional=single("supply/m-04")),
 
     "27-sources-before-2020.rq": Answer(
@@ -323,4 +322,136 @@ EXPECTED: dict[str, Answer] = {
         columns=("title", "publisher", "date", "licence"),
         optional=REPORT,
         one_of=(REPORT,)),
+
+    # ------------------------------------------------------------ structure (issue 12)
+
+    "32-law-at-the-time.rq": Answer(
+        sheet="F-PO-04 (the regime being recast was 428/2009), F-PO-15 (2021/821 applied from "
+              "September 2021), M-06 (the sales were legal under the then-current rules); "
+              "section 5 dates (2012-2019) and source dates (all by 2020)",
+        columns=("supply", "regulation"),
+        rows=rows(*((s, "regulation/ec-428-2009") for s, _, _ in WHO_SUPPLIED_WHOM))),
+
+    "33-market-presence.rq": Answer(
+        sheet="T-06: Axis listed as 'recommended brand' in Chinese state surveillance tenders, "
+              "2012-2019, through unnamed resellers; 'an attribute of the supply relation rather "
+              "than a single sale'",
+        columns=("record", "firm", "kind", "among", "via", "start", "end"),
+        rows=rows(("supply/t-06", AXIS, "skg:Listing", "org/chinese-surveillance-tender-issuers",
+                   "org/chinese-resellers", "2012", "2019"))),
+
+    "34-facereader-recipients.rq": Answer(
+        sheet="T-07, F-CO-14, F-EU-09 (FaceReader to the MPS, certain); T-09 'PR-FACEREADER "
+              "(and/or PR-OBSERVERXT; press not specific)', T-10 'not specified (FaceReader "
+              "and/or The Observer XT)'",
+        columns=("supply", "recipient", "certainty"),
+        rows=rows(("supply/t-07", MPS, "certain"), ("supply/vicarvision-mps", MPS, "certain"),
+                  ("supply/t-09", XJNU, "one or more of"),
+                  ("supply/t-10", XJ_PARA, "one or more of"))),
+
+    "35-capabilities-removed.rq": Answer(
+        sheet="F-PR-07: face recognition (identification) and ethnicity recognition removed "
+              "from FaceReader in 2019 (reported by press)",
+        columns=("product", "capability", "removed", "confidence"),
+        rows=rows(("product/facereader", "technology/facial-recognition", "2019",
+                   "skg:ReportedByPress"),
+                  ("product/facereader", "technology/ethnicity-recognition", "2019",
+                   "skg:ReportedByPress"))),
+
+    "36-member-state-positions.rq": Answer(
+        sheet="F-PO-11: France and Sweden (among 'most EU governments') resisted; Germany and "
+              "the Netherlands expressed the need for stronger safeguards; F-PO-12 (Sweden a "
+              "brake); both stated in report",
+        columns=("holder", "stance", "confidence"),
+        rows=rows(("place/france", "skg:ResistedSafeguards", "skg:StatedInReport"),
+                  ("place/sweden", "skg:ResistedSafeguards", "skg:StatedInReport"),
+                  ("place/germany", "skg:CalledForSafeguards", "skg:StatedInReport"),
+                  ("place/netherlands", "skg:CalledForSafeguards", "skg:StatedInReport"))),
+
+    "37-parties-named-by-the-report.rq": Answer(
+        sheet="F-CO-01, F-CO-06, F-CO-11 (the three exporters, stated in report); F-PJ-01/02/05/"
+              "08 (Skynet, Sharp Eyes, '3.20'); F-EU-06 (Shanghai, Lingchuan, Jingjiang bureaus) "
+              "and F-EU-12 (Xinjiang Normal University), reported by press; VicarVision is 'not "
+              "confirmed as named in the Amnesty report'",
+        columns=("party", "role", "confidence"),
+        rows=rows((MORPHO, "exporter", "skg:StatedInReport"),
+                  (AXIS, "exporter", "skg:StatedInReport"),
+                  (NOLDUS, "exporter", "skg:StatedInReport"),
+                  *((p, "programme", "skg:StatedInReport") for p in AXIS_PROGRAMMES),
+                  *((e, "end user", "skg:ReportedByPress")
+                    for e in (SH_PSB, "org/lingchuan-psb", "org/jingjiang-psb", XJNU)))),
+
+    "38-hops-on-low-reliability-only.rq": Answer(
+        sheet="S09 (Breitbart) and S29 are press_low_reliability; F-PJ-04 (Guilin project part "
+              "of Skynet) rests on S09 alone; T-02 also has S10 and S08",
+        columns=("claim", "source"),
+        rows=rows(("participation/guilin-skynet-upgrade-skynet", "source/s09"))),
+
+    "39-camera-counts.rq": Answer(
+        sheet="F-EU-04: Guilin's network grew from about 8,000 to about 30,000 cameras",
+        columns=("project", "phase", "cameras", "approximate"),
+        rows=rows(("programme/guilin-skynet-upgrade", "skg:BeforeProject", "8000", "true"),
+                  ("programme/guilin-skynet-upgrade", "skg:AfterProject", "30000", "true"))),
+
+    "40-recommendations.rq": Answer(
+        sheet="F-PO-05, F-PO-06 (stated in report); F-PO-07, F-PO-08, F-PO-09 (reported by "
+              "press)",
+        columns=("recommendation", "technology", "confidence"),
+        rows=rows(
+            ("recommendation/technology-neutral-scope", "", "skg:StatedInReport"),
+            ("recommendation/human-rights-due-diligence", "", "skg:StatedInReport"),
+            ("recommendation/control-biometric-surveillance", "technology/biometric-surveillance",
+             "skg:ReportedByPress"),
+            ("recommendation/control-emotion-ethnicity-recognition",
+             "technology/emotion-recognition", "skg:ReportedByPress"),
+            ("recommendation/control-emotion-ethnicity-recognition",
+             "technology/ethnicity-recognition", "skg:ReportedByPress"),
+            ("recommendation/ban-facial-recognition-identification",
+             "technology/facial-recognition", "skg:ReportedByPress"))),
+
+    "41-report-method.rq": Answer(
+        sheet="F-OT-05 (legal review, political analysis of the recast, Chinese public "
+              "procurement databases; reported by press); F-CR-01 (investigation letters, "
+              "stated in report)",
+        columns=("kind", "confidence"),
+        rows=rows(("skg:LegalReview", "skg:ReportedByPress"),
+                  ("skg:PolicyAnalysis", "skg:ReportedByPress"),
+                  ("skg:ProcurementSearch", "skg:ReportedByPress"),
+                  ("skg:LettersToCompanies", "skg:StatedInReport"))),
+
+    "42-letters-to-companies.rq": Answer(
+        sheet="F-CR-01: findings sent in investigation letters; all companies provided details",
+        columns=("company", "replied"),
+        rows=rows((MORPHO, "true"), (AXIS, "true"), (NOLDUS, "true"))),
+
+    "43-control-then-and-now.rq": Answer(
+        sheet="F-PO-02 (facial recognition unregulated then, stated in report); F-PO-21 (no "
+              "export restriction on Noldus's products then); F-PO-18 (not listed in 2021/821 "
+              "Annex I, inferred); F-PO-19 (Article 5 guidelines: facial, emotion recognition); "
+              "no 428/2009 Annex I entry is named in the sheet",
+        columns=("technology", "regulation", "entry", "confidence"),
+        rows=rows(
+            ("technology/facial-recognition", "regulation/ec-428-2009",
+             "control/not-listed-428-2009", "skg:StatedInReport"),
+            ("technology/emotion-recognition", "regulation/ec-428-2009",
+             "control/not-listed-428-2009", "skg:ReportedByPress"),
+            ("technology/behaviour-analysis", "regulation/ec-428-2009",
+             "control/not-listed-428-2009", "skg:ReportedByPress"),
+            ("technology/facial-recognition", "regulation/eu-2021-821", "control/not-listed",
+             "skg:Inferred"),
+            ("technology/emotion-recognition", "regulation/eu-2021-821", "control/not-listed",
+             "skg:Inferred"),
+            ("technology/behaviour-analysis", "regulation/eu-2021-821", "control/not-listed",
+             "skg:Inferred"),
+            ("technology/facial-recognition", "regulation/eu-2021-821",
+             "control/article-5-catch-all", "skg:PrimaryNonReport"),
+            ("technology/emotion-recognition", "regulation/eu-2021-821",
+             "control/article-5-catch-all", "skg:PrimaryNonReport"))),
+
+    "44-places-by-chinese-name.rq": Answer(
+        sheet="EU-XJNU location 'Xinjiang Uyghur Autonomous Region'; ISO 3166-1 (not in the "
+              "sheet: reference data from Debian iso-codes)",
+        columns=("place", "name"),
+        rows=rows(("place/xinjiang", "Xinjiang"), ("place/kenya", "Kenya"),
+                  ("place/canada", "Canada"), ("place/germany", "Germany"))),
 }

@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.server import uvicorn_config
 from api.settings import Settings
 from api.sparql.endpoint import SparqlEndpoint
 from graph.store import Store
@@ -46,9 +47,10 @@ class Server:
 @contextmanager
 def serve(store: Store, **settings: Any) -> Iterator[Server]:
     """Run ``create_app(store, Settings(...))`` under uvicorn in a thread until the block ends."""
-    app = create_app(store, Settings(**{**TEST_SETTINGS, **settings}))
+    config = Settings(**{**TEST_SETTINGS, **settings})
+    app = create_app(store, config)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn_config(app, config, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

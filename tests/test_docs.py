@@ -88,3 +88,24 @@ def test_competency_questions_list_every_query_file() -> None:
     listed = set(re.findall(r"ontology/queries/([\w.-]+\.rq)", text))
     assert listed == set(files), (f"unlisted: {sorted(set(files) - listed)}; "
                                   f"listed but missing: {sorted(listed - set(files))}")
+
+
+CONFIGURATION = ROOT / "docs" / "configuration.md"
+
+
+def test_configuration_documents_every_setting() -> None:
+    """Every ``Settings`` field has its ``SURVKG_<NAME>`` row in docs/configuration.md, and
+    every row there is a field or a variable the code reads by name (a renamed or removed
+    setting fails here too)."""
+    from dataclasses import fields
+
+    from api.settings import ENV_PREFIX, Settings
+
+    text = CONFIGURATION.read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `(SURVKG_[A-Z0-9_]+)` \|", text, flags=re.MULTILINE))
+    wanted = {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
+    assert wanted - rows == set(), "undocumented settings"
+    code = "\n".join(p.read_text(encoding="utf-8")
+                     for folder in ("graph", "api") for p in (ROOT / folder).rglob("*.py"))
+    assert {v for v in rows - wanted if f'"{v}"' not in code} == set(), \
+        "documented variables that nothing reads"

@@ -182,6 +182,7 @@ def test_explorer_click_expand_path_and_exports(page: tuple[Any, Watch], base: s
     pg.wait_for_function("() => window.survkgGraph.nodeView.getIds().includes('place/xinjiang')")
     pg.fill("#path-from", "org/canon")
     pg.fill("#path-to", "place/xinjiang")
+    pg.check("#path-location")  # a place is reached only through "located in"
     pg.click("#find-path")
     pg.wait_for_selector("#path-result li a")
     assert pg.locator("#path-result li").count() >= 3
@@ -249,3 +250,30 @@ def test_api_reference_is_served_offline(page: tuple[Any, Watch], base: str) -> 
     paths = pg.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/exposure/" in p for p in paths), paths
     assert any("/assets/swagger-ui-dist/" in u for u in watch.requests)
+
+
+def test_exposure_view_shows_alternatives_control_then_and_warnings(
+        page: tuple[Any, Watch], base: str) -> None:
+    """Issue 12: the evidence panel says "FaceReader and/or The Observer XT", both control
+    statuses, the kind of link and the low-reliability warning, as the API does."""
+    pg, _ = page
+    api = httpx.get(base + "/api/exposure/org/noldus", params={"limit": 200}).json()
+    assert api["paths"][0]["hops"][0]["alternatives"]["text"] == \
+        "FaceReader and/or The Observer XT"
+    pg.goto(base + "/exposure/org/noldus")
+    pg.wait_for_selector("#graph[data-highlighted-path='0']")
+    panel = pg.locator("#evidence").inner_text()
+    assert "FaceReader and/or The Observer XT (one or more of these)" in panel
+    assert "Export control today: catch-all-only under Regulation (EU) 2021/821" in panel
+    assert "at the supply's date: not-controlled under Council Regulation (EC) No 428/2009" \
+        in panel
+    axis = httpx.get(base + "/api/exposure/org/axis-communications",
+                     params={"limit": 200}).json()
+    (weak,) = [i for i, p in enumerate(axis["paths"]) if p["warnings"]]
+    pg.goto(base + "/exposure/org/axis-communications")
+    pg.wait_for_selector("#graph[data-highlighted-path='0']")
+    for i in range(1, weak + 1):
+        pg.click("#next-path")
+        pg.wait_for_selector(f"#graph[data-highlighted-path='{i}']")
+    assert pg.locator("#evidence .warning.low-reliability").count() == 2  # path and hop
+    assert "rests only on low-reliability sources" in pg.locator("#evidence").inner_text()

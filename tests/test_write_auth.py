@@ -181,7 +181,7 @@ def test_sparql_update_needs_a_valid_token(server: tuple[Server, OxigraphStore],
         assert ok.status_code == 204
     assert dump(store) != before
     last = audit.entries(limit=1)[0]
-    assert (last["actor"], last["outcome"]) == ("alice", "ok")
+    assert (last["actor"], last["outcome"]) == ("alice", "committed")
 
 
 def test_the_audit_route_serves_token_holders(server: tuple[Server, OxigraphStore],

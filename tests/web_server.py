@@ -38,6 +38,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_up(base: str, tries: int = 200) -> None:
+    """Return once ``base``/healthz answers 200; RuntimeError after ``tries`` attempts."""
+    for _ in range(tries):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server at {base} did not start")
+
+
 @contextmanager
 def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]:
     """Serve ``create_app(store)`` on 127.0.0.1; yields the base URL until the block ends."""
@@ -48,14 +59,7 @@ def live_server(store: Store, settings: Settings | None = None) -> Iterator[str]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("server did not start")
+    wait_until_up(base)
     try:
         yield base
     finally:

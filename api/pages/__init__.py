@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
+from api.deps import NamesDep, ProjectionDep, ViewDep
 from api.pages import entity as entity_page
 from api.pages import ontology as ontology_page
 from api.pages.exposure import add_exposure_pages
@@ -74,7 +75,6 @@ def _groupby_kind(claims: list[Any]) -> list[dict[str, Any]]:
 
 def make_router(store: Store, settings: Settings) -> APIRouter:
     env = make_env()
-    views = graphviews.view_cache(store)
     router = APIRouter(include_in_schema=False)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -85,8 +85,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                       candidates=list(exc.candidates), title="Not found")
 
     @router.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        entries = graphviews.default_ranking(store)
+    def home(proj: ProjectionDep) -> HTMLResponse:
+        entries = graphviews.default_ranking(store, proj)
         data = graphviews.memo(store, "home", lambda: home_data(store))
         return render("home.html", title="survkg", ranking=entries[:15],
                       ranking_note="up to 4 hops", **data)
@@ -94,29 +94,30 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
     entity_pages = graphviews.PageCache(store)
 
     @router.get("/entity/{id:path}", response_class=HTMLResponse)
-    def entity(id: str,
+    def entity(id: str, names: NamesDep, view: ViewDep, proj: ProjectionDep,
                kind: Annotated[str | None, Query(max_length=60, pattern="^[A-Za-z]+$")] = None,
                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
-        return entity_pages.html((id, kind, offset), lambda: entity_page_of(id, kind, offset))
+        return entity_pages.html((id, kind, offset), lambda: entity_page_of(
+            id, names, view, proj, kind, offset))
 
-    def entity_page_of(id: str, kind: str | None, offset: int) -> HTMLResponse:
+    def entity_page_of(id: str, names: Any, view: Any, proj: Any, kind: str | None,
+                       offset: int) -> HTMLResponse:
         try:
-            desc = (describe(store, id, kind=kind, offset=offset, limit=entity_page.PAGE,
-                             links_limit=200) if kind else
-                    describe(store, id, per_kind=entity_page.PER_KIND, links_limit=200))
+            desc = (describe(store, id, names, kind=kind, offset=offset,
+                             limit=entity_page.PAGE, links_limit=200) if kind else
+                    describe(store, id, names, per_kind=entity_page.PER_KIND, links_limit=200))
         except UnknownEntity as exc:
             return not_found(exc)
-        in_view = desc.id in views.get()
+        in_view = desc.id in view
         return render("entity.html", title=desc.label, e=desc, is_org=entity_page.is_org(desc),
                       in_view=in_view, kind=kind, offset=offset, page=entity_page.PAGE,
-                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, desc))
+                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, proj, desc))
 
     @router.get("/explore", response_class=HTMLResponse)
-    def explore(focus: str | None = None, depth: int = 2, overview: bool = False
-                ) -> HTMLResponse:
+    def explore(view: ViewDep, focus: str | None = None, depth: int = 2,
+                overview: bool = False) -> HTMLResponse:
         """The explorer; a graph bigger than a browser draws fluidly opens on an overview
         (``overview=true`` asks for it at any size)."""
-        view = views.get()
         techs = export_graph.technologies(view)
         countries = sorted({(d.get("country"), view.nodes[d["country"]].get("label", ""))
                             for _, d in view.nodes(data=True)
@@ -151,6 +152,6 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return FileResponse(path, media_type=STATIC_TYPES[path.suffix],
                             headers={"Cache-Control": "public, max-age=300"})
 
-    add_exposure_pages(router, store, settings, render, not_found, views)
+    add_exposure_pages(router, store, settings, render, not_found)
     return router
 

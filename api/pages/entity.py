@@ -38,15 +38,14 @@ def is_org(desc: Description) -> bool:
     return any(t.iri.endswith(ORG_TYPES) for t in desc.types)
 
 
-def summary(store: Store, desc: Description) -> dict[str, Any]:
+def summary(store: Store, proj: Projection, desc: Description) -> dict[str, Any]:
     """What the top of the page says: exposure (rank and score), group, suppliers, risk."""
-    proj = graphviews.projection_cache(store).get()
     out: dict[str, Any] = {"exposure": None, "group": [], "suppliers": [], "supplies_in": 0,
                            "risk": [], "is_org": is_org(desc)}
     iri = desc.iri
     rf = resolve(proj, Filters())
     if out["is_org"]:
-        entries = graphviews.default_ranking(store)
+        entries = graphviews.default_ranking(store, proj)
         for i, entry in enumerate(entries):
             if entry["subject"]["iri"] == iri:
                 out["exposure"] = {**entry, "rank": i + 1, "of": len(entries)}

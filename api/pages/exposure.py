@@ -1,37 +1,44 @@
 """The exposure view and the search page: server-rendered frames over the core functions.
 
-The exposure page renders the score, its terms and the subject's group on the server;
-``/static/exposure.js`` draws the paths in the graph, highlights them one by one, builds
-the evidence table of each path from ``/api/exposure`` and replays the graph over time
-with the as-of slider (relations that had not started or had ended are hidden).
+The exposure page takes exactly the API's filters (:data:`api.deps.FilterQuery`: as-of,
+max hops, minimum confidence, technology, unverified claims), keeps them in its URL, and
+renders from one engine result per request: the score, its terms, the group and the paths
+on the page are that result, and ``/static/exposure.js`` draws and highlights the same
+result (embedded in the page) before it asks ``/api/exposure`` for anything. The drawing
+and the as-of slider cover the whole history of the relations involved: every path and
+group member under the same filters without a date, so moving the slider back and forth
+(which updates the URL) never leaves the drawing without a hop the engine follows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api import graphviews
-from api.routes.exposure import known, make_filters
+from api.deps import FilterQuery, NamesDep, ProjectionDep, ViewDep, resolve_id
 from api.settings import Settings
 from graph import entities, export_graph
 from graph.description_model import LabelCache
 from graph.errors import InvalidParameter, UnknownEntity
-from graph.export_graph import ViewCache
-from graph.exposure import MAX_HOPS_LIMIT, exposure
-from graph.namespaces import RDFS, SKG
+from graph.exposure import MAX_HOPS_LIMIT, Exposure, exposure
+from graph.namespaces import RDFS, SKG, iri_of
+from graph.projection import Projection, parse_interval
 from graph.store import Store
 
+#: Paths the page lists (the API's ``limit``; the score always uses every path): the
+#: strongest 50 keep the page under 300 KB for the busiest exporter at 1M triples.
+PAGE_PATHS = 50
 #: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
 TARGETS_PER_PAGE = 6
 PATHS_PER_TARGET = 5
 MAX_DRAWN_NODES = 120
-#: Paths the page's path navigator steps through (the strongest).
-PATHS_LISTED = 25
 #: Classes that are not actors: sources are evidence, places are where things are.
 _NOT_ACTORS = (("Source", "a source"), ("Place", "a place"), ("Claim", "a claim record"),
                ("Technology", "a technology"), ("Product", "a product"))
@@ -68,22 +75,35 @@ def by_target(result: dict[str, Any], page: int) -> dict[str, Any]:
             "listed": len(result["paths"])}
 
 
-def _year(value: str) -> int | None:
-    return int(value[:4]) if value[:4].isdigit() else None
+
+
+def history_years(proj: Projection, result: Exposure) -> list[int]:
+    """The years in which the relations of ``result`` (its hops and the ownership and
+    succession records that put members in the group) start, happen or end."""
+    recs = {h.relation["iri"] for p in result.paths for h in p.hops}
+    recs |= {iri_of(v) for m in result.group for v in m.via}
+    years: set[int] = set()
+    for rec in recs:
+        r = proj.records.get(rec)
+        for text in (r.start, r.date, r.end) if r else ():
+            iv = parse_interval(text or "")
+            if iv:
+                years.add(iv[0].year)
+    return sorted(years)
 
 
 def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                        render: Callable[..., HTMLResponse],
-                       not_found: Callable[[UnknownEntity], HTMLResponse],
-                       views: ViewCache) -> None:
-    projections = graphviews.projection_cache(store)
+                       not_found: Callable[[UnknownEntity], HTMLResponse]) -> None:
 
     @router.get("/search", response_class=HTMLResponse)
-    def search_page(q: Annotated[str, Query(max_length=200)] = "",
+    def search_page(names: NamesDep, q: Annotated[str, Query(max_length=200)] = "",
                     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
         limit = 25
-        rows, total = entities.search(store, q, limit=limit, offset=offset) if q else ([], 0)
-        close = entities.suggest(store, q) if q and total < 3 and not offset else []
+        rows, total = entities.search(store, q, limit=limit, offset=offset,
+                                      index=names) if q else ([], 0)
+        close = entities.suggest(store, q, index=names) if q and total < 3 and not offset \
+            else []
         close = [c for c in close if c["id"] not in {r["id"] for r in rows}]
         return render("search.html", title="Search", q=q, results=rows, total=total,
                       offset=offset, limit=limit, suggestions=close)
@@ -91,65 +111,66 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
     exposure_pages = graphviews.PageCache(store, size=64)
 
     @router.get("/exposure/{id:path}", response_class=HTMLResponse)
-    def exposure_page(request: Request, id: str,
-                      max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS_LIMIT)] = 4,
-                      min_confidence: Annotated[str, Query(max_length=100)] = "",
-                      include_unverified: bool = False,
-                      technology: Annotated[str, Query(max_length=300)] = "",
-                      as_of: Annotated[str, Query(max_length=10)] = "",
+    def exposure_page(id: str, fp: FilterQuery, proj: ProjectionDep, view: ViewDep,
+                      names: NamesDep,
                       page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
-        key = (id, max_hops, min_confidence, include_unverified, technology, as_of, page)
-        return exposure_pages.html(key, lambda: exposure_page_of(
-            request, id, max_hops, min_confidence, include_unverified, technology, as_of,
-            page))
+        return exposure_pages.html((id, fp, page), lambda: exposure_page_of(
+            id, fp, proj, view, names, page))
 
-    def exposure_page_of(request: Request, id: str, max_hops: int, min_confidence: str,
-                         include_unverified: bool, technology: str, as_of: str, page: int
-                         ) -> HTMLResponse:
+    def exposure_page_of(id: str, fp: Any, proj: Projection, view: Any, names: Any,
+                         page: int) -> HTMLResponse:
         try:
-            iri = known(store, id)
+            iri = resolve_id(store, names, id)
         except UnknownEntity as exc:
             return not_found(exc)
         kind = no_exposure_kind(store, iri)
         if kind is not None:
             return render("no_exposure.html", title="No exposure score", ident=id,
                           kind=kind, label=LabelCache(store).ref(iri).label)
-        proj = projections.get()
-        f = make_filters(max_hops, None, min_confidence, technology, include_unverified, 200)
+        f = fp.filters(PAGE_PATHS)
+        error: InvalidParameter | None = None
+        result: Exposure | None = None
+        history: Exposure | None = None
         try:
-            result = exposure(proj, iri, f).to_dict()
-            error = None
+            result = exposure(proj, iri, f)
+            history = exposure(proj, iri, dataclasses.replace(f, as_of=None)) \
+                if f.as_of else result
         except InvalidParameter as exc:
-            result, error = None, exc
-        view = views.get()
-        groups = by_target(result, page) if result is not None else None
+            error = exc
+        x: dict[str, Any] | None = result.to_dict() if result else None
         nodes: set[str] = set()
-        drawn = 0
-        if result is not None and groups is not None:
-            nodes = {m["entity"]["id"] for m in result["group"]}
-            for path in groups["paths"]:  # strongest first, until the drawing is full
-                more = {n["id"] for n in path["nodes"]} - nodes
+        years: list[int] = []
+        groups = by_target(x, page) if x is not None else None
+        if history is not None:
+            nodes = {m.entity.id for m in history.group}
+            drawn = 0
+            for path in history.paths:  # strongest first, until the drawing is full
+                more = {n.id for n in path.nodes} - nodes
                 if len(nodes | more) > MAX_DRAWN_NODES and drawn:
                     break
                 nodes |= more
                 drawn += 1
-            groups["drawn"] = drawn
-        nodes = {n for n in nodes if n in view}
-        sub = view.subgraph(nodes).copy()
-        data = graphviews.vis_data(sub, focus=result["subject"]["id"] if result else None)
-        years = [y for _, _, d in sub.edges(data=True)
-                 for y in (_year(str(d.get("start", d.get("date", "")))),
-                           _year(str(d.get("end", "")))) if y]
+            if groups is not None:
+                groups["drawn"] = drawn
+            years = history_years(proj, history)
+        sub = view.subgraph(n for n in nodes if n in view).copy()
+        data = graphviews.vis_data(sub, focus=x["subject"]["id"] if x else None)
         this_year = dt.date.today().year
-        first = min(years, default=this_year - 10)
-        techs = export_graph.technologies(view)
-        params = {"max_hops": max_hops, "min_confidence": min_confidence,
-                  "include_unverified": include_unverified, "technology": technology}
-        return render("exposure.html", title=f"Exposure: {result['subject']['label']}"
-                      if result else "Exposure", ident=id, x=result, error=error,
-                      graph=data, params=params, year_min=min(first, this_year - 1),
-                      year_max=this_year, as_of=as_of, technologies=techs,
+        as_of_span = parse_interval(f.as_of or "")
+        as_of_year = as_of_span[0].year if as_of_span else None
+        # From the year before the first relation began: the slider can show "before".
+        year_min = min([*(y - 1 for y in years), *([as_of_year] if as_of_year else [])],
+                       default=this_year - 10)
+        year_max = max([this_year, *years])
+        params = {"max_hops": fp.max_hops, "min_confidence": fp.min_confidence or "",
+                  "include_unverified": fp.include_unverified,
+                  "technology": fp.technology or "", "as_of": fp.as_of or ""}
+        return render("exposure.html", title=f"Exposure: {x['subject']['label']}"
+                      if x else "Exposure", ident=id, x=x, error=error, graph=data,
+                      params=params, query=urlencode(fp.query()),
+                      year_min=min(year_min, this_year - 1), year_max=year_max,
+                      as_of_year=as_of_year, technologies=export_graph.technologies(view),
                       levels=sorted(proj.levels.values(), key=lambda lv: lv.rank),
-                      max_hops_limit=MAX_HOPS_LIMIT, groups=groups, page=page,
-                      path_limit=PATHS_LISTED, max_drawn=MAX_DRAWN_NODES,
-                      page_url=lambda n: str(request.url.include_query_params(page=n)))
+                      max_hops_limit=MAX_HOPS_LIMIT, page_paths=PAGE_PATHS, groups=groups,
+                      page=page, max_drawn=MAX_DRAWN_NODES,
+                      page_url=lambda n: "?" + urlencode({**fp.query(), "page": n}))

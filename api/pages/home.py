@@ -7,6 +7,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.describe import safe_url
+from graph.lookup.labels import fallback_label, label_of
 from graph.namespaces import DCTERMS, RDFS, SKG, local_id
 from graph.store import Store
 
@@ -37,10 +38,11 @@ def counts(store: Store) -> dict[str, int]:
 
 
 def programmes(store: Store) -> list[dict[str, str]]:
-    rows = _rows(store, "SELECT ?p (SAMPLE(?l) AS ?label) WHERE { "
-                        f"?p a <{SKG}SurveillanceProgramme> "
-                        f"OPTIONAL {{ ?p <{RDFS}label> ?l }} }} GROUP BY ?p ORDER BY ?label")
-    return [{"id": local_id(r["p"]), "label": r["label"] or local_id(r["p"])} for r in rows]
+    """Every programme, named by the one label rule (graph.lookup.labels)."""
+    rows = _rows(store, f"SELECT DISTINCT ?p WHERE {{ ?p a <{SKG}SurveillanceProgramme> }}")
+    out = [{"id": local_id(r["p"]), "label": label_of(store, r["p"]) or fallback_label(r["p"])}
+           for r in rows]
+    return sorted(out, key=lambda r: (r["label"], r["id"]))
 
 
 def latest_sources(store: Store, limit: int = 12) -> list[dict[str, str | None]]:

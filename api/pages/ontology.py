@@ -6,17 +6,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph import formats
+from graph.lookup.labels import label_of
 from graph.namespaces import ONTOLOGY_GRAPH, OWL, PREFIXES, RDF, RDFS, SKG
 from graph.store import Store
 
-#: Media types an RDF client may ask for at the ontology IRI, in our order of preference.
+#: Media types an RDF client may ask for at the ontology IRI (the registry's graph
+#: syntaxes, as for SPARQL graph results), in our order of preference.
 RDF_MEDIA: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+    m: f.rdf for f in formats.GRAPH_SYNTAXES if f.rdf is not None for m in f.media_types}
 
 
 def negotiate(accept: str) -> str | None:
@@ -65,17 +63,17 @@ def _short(iri: str) -> str:
 def vocabulary(store: Store) -> dict[str, Any]:
     """Classes, properties and value individuals of the skg: namespace, with their docs."""
     def terms(kind: str) -> list[dict[str, Any]]:
-        rows = _rows(store, f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment)
+        rows = _rows(store, f"""SELECT ?t (SAMPLE(?c) AS ?comment)
             (GROUP_CONCAT(DISTINCT STR(?sup); separator=" ") AS ?supers)
             (GROUP_CONCAT(DISTINCT STR(?d); separator=" ") AS ?domains)
             (GROUP_CONCAT(DISTINCT STR(?r); separator=" ") AS ?ranges) WHERE {{
               ?t a <{kind}> . FILTER(STRSTARTS(STR(?t), "{SKG}"))
-              OPTIONAL {{ ?t <{RDFS}label> ?l }} OPTIONAL {{ ?t <{RDFS}comment> ?c }}
+              OPTIONAL {{ ?t <{RDFS}comment> ?c }}
               OPTIONAL {{ ?t <{RDFS}subClassOf>|<{RDFS}subPropertyOf> ?sup FILTER(isIRI(?sup)) }}
               OPTIONAL {{ ?t <{RDFS}domain> ?d }} OPTIONAL {{ ?t <{RDFS}range> ?r }}
             }} GROUP BY ?t ORDER BY ?t""")
         return [{"name": _short(r["t"]), "anchor": r["t"].removeprefix(SKG),
-                 "iri": r["t"], "label": r["label"], "comment": r["comment"],
+                 "iri": r["t"], "label": label_of(store, r["t"]) or "", "comment": r["comment"],
                  "supers": [_short(x) for x in r["supers"].split()],
                  "domains": [_short(x) for x in r["domains"].split()],
                  "ranges": [_short(x) for x in r["ranges"].split()]} for r in rows]
@@ -83,10 +81,10 @@ def vocabulary(store: Store) -> dict[str, Any]:
     info = _rows(store, f"""SELECT ?l ?c ?v WHERE {{ ?o a <{OWL}Ontology> .
         OPTIONAL {{ ?o <{RDFS}label> ?l }} OPTIONAL {{ ?o <{RDFS}comment> ?c }}
         OPTIONAL {{ ?o <{OWL}versionInfo> ?v }} }} LIMIT 1""")
-    individuals = _rows(store, f"""SELECT ?i ?cls (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment)
+    individuals = _rows(store, f"""SELECT ?i ?cls (SAMPLE(?c) AS ?comment)
         WHERE {{ ?i a ?cls . ?cls a <{OWL}Class> .
           FILTER(STRSTARTS(STR(?i), "{SKG}") && STRSTARTS(STR(?cls), "{SKG}"))
-          OPTIONAL {{ ?i <{RDFS}label> ?l }} OPTIONAL {{ ?i <{RDFS}comment> ?c }} }}
+          OPTIONAL {{ ?i <{RDFS}comment> ?c }} }}
         GROUP BY ?i ?cls ORDER BY ?cls ?i""")
     return {
         "info": info[0] if info else {},
@@ -95,6 +93,7 @@ def vocabulary(store: Store) -> dict[str, Any]:
         "datatype_properties": terms(OWL + "DatatypeProperty"),
         "annotation_properties": terms(OWL + "AnnotationProperty"),
         "individuals": [{"name": _short(r["i"]), "class": _short(r["cls"]),
-                         "label": r["label"], "comment": r["comment"]} for r in individuals],
+                         "label": label_of(store, r["i"]) or "", "comment": r["comment"]}
+                        for r in individuals],
         "rdf_type": RDF + "type",
     }

@@ -19,14 +19,14 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from api.settings import Settings
-from graph.loading import ROOT
+from graph import formats
+from graph.bundled import QUERIES_DIR
 from graph.namespaces import ID, PREFIXES
 
 API_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES = API_DIR / "templates"
 STATIC = API_DIR / "static"
 DEFAULT_ASSETS = API_DIR / "assets" / "node_modules"
-QUERIES_DIR = ROOT / "ontology" / "queries"
 
 #: The only third-party files served under /assets/ (path under node_modules).
 ASSETS: dict[str, str] = {
@@ -92,7 +92,9 @@ def render(settings: Settings, *, endpoint: str = "/sparql", query: str | None =
             .replace(">", "\\u003e").replace("&", "\\u0026"))
     return _env.get_template("sparql.html").render(
         config_json=data, assets=assets_installed(settings), query=query,
-        examples=examples(), prefixes=PREFIXES)
+        examples=examples(), prefixes=PREFIXES,
+        result_formats=[f.name for f in formats.RESULTS],
+        graph_formats=[f.name for f in formats.GRAPH_SYNTAXES])
 
 
 def make_assets_router(settings: Settings) -> APIRouter:

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -27,13 +26,11 @@ from api.sparql.pool import Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
 from graph.errors import QueryError, QueryRefused
+from graph.formats import by_name as rdf_format
 from graph.store import Store
+from graph.updates import run_audited as audited_update
 
 TRUNCATED_HEADER = "X-SPARQL-Results-Truncated"
-_EXTENSIONS = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
-               "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-        "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
 def _error(status: int, exc: BaseException | str, headers: dict[str, str] | None = None
@@ -51,7 +48,10 @@ class SparqlEndpoint:
         self.store = store
         self.settings = settings
         self.pool = WorkerPool(store, size=settings.max_concurrent_queries,
-                               timeout=settings.query_timeout)
+                               timeout=settings.query_timeout,
+                               isolate=settings.worker_network_isolation,
+                               memory_mb=settings.worker_memory_mb,
+                               per_client=settings.max_queries_per_client)
         self._update_lock = asyncio.Lock()
 
     def _base(self, request: Request) -> str:
@@ -82,7 +82,7 @@ class SparqlEndpoint:
         name = media.negotiate(None, accept, formats) or "turtle"
         triples = description.service_description(self.store, self.settings,
                                                   self._base(request))
-        return Response(description.serialize(triples, _RDF[name]),
+        return Response(description.serialize(triples, rdf_format(name)),
                         media_type=media.CANONICAL[name], headers={"Vary": "Accept"})
 
     async def query(self, request: Request, op: protocol.Operation) -> Response:
@@ -107,7 +107,8 @@ class SparqlEndpoint:
             check_local_graphs(found.from_named, local, "FROM NAMED")
             task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
         try:
-            result = await self.pool.run(task)
+            result = await self.pool.run(task, request.client.host if request.client
+                                         else None)
         except Busy as exc:
             retry = str(max(1, math.ceil(s.query_timeout)))
             return _error(503, exc, {"Retry-After": retry})
@@ -115,7 +116,8 @@ class SparqlEndpoint:
         if result.truncated:
             headers[TRUNCATED_HEADER] = f"true; limit={s.max_result_rows}"
         if op.download:
-            headers["Content-Disposition"] = f'attachment; filename="results.{_EXTENSIONS[fmt]}"'
+            name = f"results.{media.EXTENSIONS[fmt]}"
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(result.body, media_type=media.CANONICAL[fmt], headers=headers)
 
     async def update(self, request: Request, op: protocol.Operation) -> Response:
@@ -138,14 +140,15 @@ class SparqlEndpoint:
         try:
             text = self._prepare_update(request, op)
             await self.pool.check_update(text)
-            async with self._update_lock:
-                await asyncio.to_thread(self._run_update, text)
         except QueryError as exc:
             await audit.arecord(actor=who, outcome=updates.describe_error(exc), **entry,
                                 seconds=round(time.perf_counter() - started, 4))
             raise
-        await audit.arecord(actor=who, outcome="ok", **entry,
-                            seconds=round(time.perf_counter() - started, 4))
+        # Recorded "started" before it runs and "committed" after (graph/updates.py).
+        fields = {k: v for k, v in entry.items() if k != "operation"}
+        async with self._update_lock:
+            await asyncio.to_thread(lambda: audited_update(self.store, audit, text,
+                                                           actor=who, **fields))
         return Response(status_code=204)
 
     def _prepare_update(self, request: Request, op: protocol.Operation) -> str:
@@ -160,12 +163,6 @@ class SparqlEndpoint:
             text = add_using(text, found.where_offsets, op.default_graphs, op.named_graphs)
         # The service's base IRI is the endpoint; a BASE in the text overrides it.
         return f"BASE <{self._base(request)}>\n{text}"
-
-    def _run_update(self, text: str) -> None:
-        try:
-            self.store.update(text)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"update failed, nothing was changed: {exc}") from exc
 
 
 #: Query results are public and read-only: any origin may read them, as public SPARQL

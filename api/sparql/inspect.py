@@ -1,9 +1,12 @@
-"""Look at a SPARQL text before any engine parses it.
+"""Look at a SPARQL text before any parser sees it: the cheap first filter.
 
 pyoxigraph follows ``SERVICE`` and ``LOAD`` with its own HTTP client and segfaults on very
-deep nesting, so the endpoint decides from the text alone whether a request may run: it
-splits the text into SPARQL tokens (strings, IRIs and comments are single tokens, so a
-keyword inside them does not count) and checks the tokens. Nothing here executes anything.
+deep nesting. This module splits the text into SPARQL tokens (strings, IRIs and comments
+are single tokens, so a keyword inside them does not count) and checks them: length and
+depth limits (before any recursive parser runs), SERVICE, LOAD, FROM. It refuses early
+and cheaply, and finds the query form and the offsets the protocol's USING parameters
+need, but it is not what decides: :mod:`api.sparql.parsed` checks the parse tree in the
+worker before the engine runs anything. Nothing here executes anything.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ _TOKEN = re.compile(
     |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     |(?P<var>[?$][\w\u00b7-\uffff]+)
     |(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-    |(?P<bnode>_:[\w\u00b7-\uffff][\w.\-\u00b7-\uffff]*)
-    |(?P<word>[A-Za-z\u00c0-\uffff][\w.\-\u00b7-\uffff]*(?::(?:[\w.\-:%\u00b7-\uffff]|\\.)*)?
-        |:(?:[\w.\-:%\u00b7-\uffff]|\\.)*)
+    |(?P<bnode>_:[\w\u00b7-\uffff](?:[\w.\-\u00b7-\uffff]*[\w\-\u00b7-\uffff])?)
+    |(?P<word>(?:[A-Za-z\u00c0-\uffff](?:[\w.\-\u00b7-\uffff]*[\w\-\u00b7-\uffff])?)?
+            :(?:[\w.\-:%\u00b7-\uffff]|\\.)*
+        |[A-Za-z_][A-Za-z0-9_]*)
     |(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
     |(?P<punct>.)""",
     re.VERBOSE | re.DOTALL,
@@ -39,6 +43,9 @@ _UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 _UNARY = frozenset("!-+")
 _REMOTE_HINT = "survkg never fetches data from the web or the file system on behalf of a query"
+NO_FETCH = _REMOTE_HINT
+SERVICE_REFUSED = "SERVICE is not allowed: " + NO_FETCH
+LOAD_REFUSED = "LOAD is not allowed: " + NO_FETCH
 
 
 @dataclass(frozen=True)
@@ -104,11 +111,22 @@ def _resolve(tok: Token, prefixes: dict[str, str], base: str | None) -> str:
     return prefixes.get(pname, pname + ":") + re.sub(r"\\(.)", r"\1", local)
 
 
+def _refuse_remote_words(tokens: Sequence[Token], update: bool) -> None:
+    for tok in tokens:
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "SERVICE":
+            raise QueryRefused(SERVICE_REFUSED)
+        if word == "LOAD" and update:
+            raise QueryRefused(LOAD_REFUSED)
+
+
 def inspect(text: str, *, update: bool, base: str | None, max_length: int,
             max_depth: int) -> Inspection:
     """Check a query (``update=False``) or an update; raise :class:`QueryRefused` if refused."""
     tokens = tokenize(text)
     check_size(text, max_length, max_depth, tokens)
+    if _UESCAPE.search(text):  # the grammar applies \u escapes before tokenising
+        _refuse_remote_words(tokenize(_unescape(text)), update)
     found = Inspection()
     prefixes: dict[str, str] = dict(PREFIXES)
     depth = 0
@@ -122,10 +140,7 @@ def inspect(text: str, *, update: bool, base: str | None, max_length: int,
         if tok.kind != "word":
             continue
         word = tok.text.upper()
-        if word == "SERVICE":
-            raise QueryRefused("SERVICE (federated query) is disabled: " + _REMOTE_HINT)
-        if word == "LOAD" and update:
-            raise QueryRefused("LOAD is disabled: " + _REMOTE_HINT)
+        _refuse_remote_words([tok], update)
         if word == "PREFIX" and nxt is not None and i + 2 < len(tokens):
             prefixes[nxt.text.rstrip(":")] = _resolve(tokens[i + 2], prefixes, base)
         elif word == "BASE" and nxt is not None and nxt.kind == "iri":

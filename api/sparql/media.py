@@ -1,55 +1,37 @@
-"""Media types of SPARQL results and RDF graphs, and content negotiation between them."""
+"""Media types of SPARQL results and RDF graphs, and content negotiation between them.
+
+The names, media types and extensions are the format registry's (``graph/formats.py``);
+this module only arranges them for the protocol's negotiation.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from api.sparql.inspect import Form
+from graph import formats
 
+#: Formats of SELECT / ASK results and of CONSTRUCT / DESCRIBE graphs, from the format
+#: registry (graph/formats.py).
+_RESULT_FORMATS = formats.RESULTS
+_GRAPH_FORMATS = formats.GRAPH_SYNTAXES
 #: SELECT / ASK results: media type -> short name (the worker's serialiser key).
-RESULTS: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
+RESULTS: dict[str, str] = {m: f.name for f in _RESULT_FORMATS for m in f.media_types}
 #: CONSTRUCT / DESCRIBE results (and the service description).
-GRAPHS: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-    "text/plain": "ntriples",
-    "application/x-turtle": "turtle",
-    "application/json": "jsonld",
-    "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-}
-#: The media type a short name is served as (the first, canonical one).
-CANONICAL: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
+GRAPHS: dict[str, str] = {m: f.name for f in _GRAPH_FORMATS for m in f.media_types}
+#: The media type a short name is served as.
+CANONICAL: dict[str, str] = {f.name: f.content_type
+                             for f in (*_RESULT_FORMATS, *_GRAPH_FORMATS)}
+#: The file extension of a download in each format.
+EXTENSIONS: dict[str, str] = {f.name: f.extension for f in (*_RESULT_FORMATS, *_GRAPH_FORMATS)}
 #: ``format=`` / ``output=`` parameter values (the editor's downloads, curl users,
 #: SPARQLWrapper): (name for SELECT/ASK results, name for graph results).
 BY_PARAM: dict[str, tuple[str | None, str | None]] = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
-    "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
-    "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "n-triples": (None, "ntriples"),
-    "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"),
-    "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
-}
-_RESULT_NAMES = frozenset(("json", "xml", "csv", "tsv"))
-_GRAPH_NAMES = frozenset(("turtle", "ntriples", "jsonld", "rdfxml"))
+    value: (next((f.name for f in _RESULT_FORMATS if value in f.names), None),
+            next((f.name for f in _GRAPH_FORMATS if value in f.names), None))
+    for f in (*_RESULT_FORMATS, *_GRAPH_FORMATS) for value in f.names}
+_RESULT_NAMES = frozenset(f.name for f in _RESULT_FORMATS)
+_GRAPH_NAMES = frozenset(f.name for f in _GRAPH_FORMATS)
 
 
 @dataclass(frozen=True)

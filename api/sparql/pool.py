@@ -8,6 +8,7 @@ only waits on the worker's pipe, asynchronously: the event loop never blocks.
   its worker killed (SIGKILL); the slot gets a fresh worker straight away.
 - **Concurrency.** ``max_concurrent_queries`` slots, one worker each. A request that
   waits longer than ``query_timeout`` for a slot is answered 503 with Retry-After.
+  One client address holds at most ``max_queries_per_client`` slots at a time.
 - **Crashes.** A worker that dies mid-query yields a clear error and is replaced; the
   server process never runs the engine's parser on public input.
 - **Freshness.** Workers read a *snapshot* of the store at a version: a RocksDB
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import pickle
 import shutil
 import struct
@@ -41,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from api.sparql.worker import Snapshot, Task
-from graph.errors import QueryError, QueryTimeout, SurvkgError
+from graph.errors import QueryError, QueryRefused, QueryTimeout, SurvkgError
 from graph.store import Store
 
 #: How long a fresh worker may take to open its snapshot before it counts as failed.
@@ -49,8 +51,50 @@ READY_TIMEOUT = 300.0
 _LIMIT = 2**31
 
 
+_PREFIX = "survkg-snapshots-"
+
+
+def clean_stale_snapshots(parent: Path) -> list[Path]:
+    """Remove snapshot folders of server processes that are gone (killed with -9).
+
+    A folder is named ``survkg-snapshots-<pid>-<random>``; it is left alone while a
+    process of that id runs (it may be another server's).
+    """
+    removed = []
+    for folder in parent.glob(_PREFIX + "*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, another user's
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 class Busy(SurvkgError):
     """Every worker stayed busy for the whole wait: the client should retry later."""
+
+
+@dataclass
+class _ClientSlots:
+    slots: asyncio.Semaphore
+    users: int = 0
+
+
+async def _wait_for_slot(slots: asyncio.Semaphore, wait: float, busy: str) -> None:
+    if not slots.locked():  # fast path: no waiter task
+        await slots.acquire()
+        return
+    try:
+        await asyncio.wait_for(slots.acquire(), wait)
+    except TimeoutError:
+        raise Busy(busy) from None
 
 
 @dataclass
@@ -89,16 +133,22 @@ class _Worker:
             self.process.stdin.close()
 
 
-async def _start_process() -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "api.sparql.worker",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LIMIT)
+def _raise_for(message: tuple[Any, ...]) -> None:
+    """The typed error for a worker's refusal or failure."""
+    if message[0] == "refused":
+        raise QueryRefused(message[1])
+    raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "") + message[1])
 
 
 class WorkerPool:
     def __init__(self, store: Store, *, size: int, timeout: float,
-                 workdir: Path | None = None) -> None:
+                 workdir: Path | None = None, isolate: bool = True,
+                 memory_mb: int = 0, per_client: int = 0) -> None:
         self.store = store
+        self.per_client = per_client
+        self._clients: dict[str, _ClientSlots] = {}
+        self.isolate = isolate
+        self.memory_mb = memory_mb
         self.size = max(1, size)
         self.timeout = timeout
         self._workdir_parent = workdir
@@ -144,8 +194,15 @@ class WorkerPool:
             return snap
 
     # -- workers ---------------------------------------------------------------
+    async def _start_process(self) -> asyncio.subprocess.Process:
+        flags = [] if self.isolate else ["--no-isolation"]
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "api.sparql.worker", *flags,
+            f"--memory-mb={self.memory_mb}",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_LIMIT)
+
     async def _spawn(self, snap: Snapshot) -> _Worker:
-        w = _Worker(await _start_process(), snap.version)
+        w = _Worker(await self._start_process(), snap.version)
         self._all = {x for x in self._all if x.alive}
         self._all.add(w)
         w.ready = asyncio.get_running_loop().create_task(self._handshake(w, snap))
@@ -167,13 +224,18 @@ class WorkerPool:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
             self._snap_lock = asyncio.Lock()
-            self._workdir = Path(tempfile.mkdtemp(prefix="survkg-snapshots-",
+            clean_stale_snapshots(Path(self._workdir_parent or tempfile.gettempdir()))
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-",
                                                   dir=self._workdir_parent))
             # Also removed if the pool is dropped without aclose() (e.g. a killed loop).
             weakref.finalize(self, shutil.rmtree, self._workdir, True)
         snap = await self.snapshot()
         while len(self._idle) < self.size:
             self._idle.append(await self._spawn(snap))
+        # Serve only once the workers are ready (each imports the query checker's parser),
+        # so that a first query's time limit is not spent waiting for one.
+        ready = [w.ready for w in self._idle if w.ready is not None]
+        await asyncio.gather(*ready, return_exceptions=True)
 
     async def _acquire(self, snap: Snapshot) -> _Worker:
         w = self._idle.pop() if self._idle else await self._spawn(snap)
@@ -189,18 +251,38 @@ class WorkerPool:
             await w.ready
         return w
 
-    async def run(self, task: Task) -> Result:
-        """Run ``task`` in a worker within the time limit."""
+    async def run(self, task: Task, client: str | None = None) -> Result:
+        """Run ``task`` in a worker within the time limit.
+
+        A client (an address) runs at most ``per_client`` queries at once: its further
+        queries wait behind its own, not in the common queue, so a client with many
+        threads cannot keep every worker busy while others wait (it gets 503 first).
+        """
+        if client is None or self.per_client <= 0:
+            return await self._run(task, self.timeout)
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        own = self._clients.get(client)
+        if own is None:
+            own = self._clients[client] = _ClientSlots(asyncio.Semaphore(self.per_client))
+        own.users += 1
+        try:
+            await _wait_for_slot(own.slots, self.timeout, "your earlier queries are still "
+                                 "running; retry once they have finished")
+            try:
+                left = deadline - asyncio.get_running_loop().time()
+                return await self._run(task, max(left, 0.0))
+            finally:
+                own.slots.release()
+        finally:
+            own.users -= 1
+            if own.users == 0:
+                self._clients.pop(client, None)
+
+    async def _run(self, task: Task, wait: float) -> Result:
         if self._slots is None:
             await self.start()
         assert self._slots is not None
-        if self._slots.locked():  # wait for a slot, up to the time limit
-            try:
-                await asyncio.wait_for(self._slots.acquire(), self.timeout)
-            except TimeoutError:
-                raise Busy("all query workers are busy; retry shortly") from None
-        else:  # fast path: no waiter task
-            await self._slots.acquire()
+        await _wait_for_slot(self._slots, wait, "all query workers are busy; retry shortly")
         try:
             snap = await self.snapshot()
             w = await self._acquire(snap)
@@ -237,8 +319,8 @@ class WorkerPool:
             elapsed = time.perf_counter() - started
             if message[0] == "ok":
                 return Result(message[1], message[2], elapsed)
-            prefix = "SPARQL syntax error: " if message[0] == "syntax" else ""
-            raise QueryError(prefix + message[1])
+            _raise_for(message)
+            raise AssertionError("unreachable")
         finally:
             self._slots.release()
 
@@ -257,9 +339,12 @@ class WorkerPool:
 
     async def check_update(self, text: str) -> None:
         """Parse an update in a throw-away worker process (the parser can crash)."""
-        w = _Worker(await _start_process(), -1)
+        w = _Worker(await self._start_process(), -1)
         try:
             await w.send(text)
+            # The worker says when it starts on the text: its start-up (imports) is not
+            # part of the update's time limit.
+            await asyncio.wait_for(w.recv(), READY_TIMEOUT)
             message = await asyncio.wait_for(w.recv(), self.timeout)
         except TimeoutError:
             raise QueryTimeout("the update took too long to check") from None
@@ -268,8 +353,7 @@ class WorkerPool:
         finally:
             await w.kill()
         if message[0] != "ok":
-            raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "")
-                             + message[1])
+            _raise_for(message)
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers (tests check that killed ones are gone)."""

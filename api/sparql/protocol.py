@@ -79,9 +79,18 @@ def _decode(body: bytes, charset: str | None) -> str:
         raise QueryError(f"request body is not UTF-8 (byte {exc.start})") from None
 
 
+def _query_params(raw: bytes) -> dict[str, list[str]]:
+    """The URL's parameters, refusing what is not UTF-8 (as a POST body is refused)."""
+    try:
+        text = raw.decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise QueryError("query string is not UTF-8 once percent-decoded") from None
+
+
 async def read(request: Request) -> Operation:
     """The operation a GET or POST to the endpoint asks for (raises on a malformed one)."""
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    url_params = _query_params(request.scope.get("query_string", b""))
     params = url_params
     body_text: str | None = None
     body_kind: str | None = None

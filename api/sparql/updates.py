@@ -6,14 +6,16 @@ of a write token (``survkg token create``, or ``SURVKG_WRITE_TOKEN``) send updat
 parser can crash on hostile input), then run in one engine transaction (all operations
 or none), and recorded, refused ones included, in the store's audit log
 (:mod:`graph.audit`): when, who (the token's name, never the token), what (the update
-text) and the outcome.
+text) and the outcome; ``started`` before it runs and ``committed`` after
+(:mod:`graph.updates`), settled at the next start after a crash.
 """
 
 from __future__ import annotations
 
 from graph.errors import QueryError, SurvkgError
+from graph.updates import OPERATION
 
-OPERATION = "sparql-update"
+__all__ = ["OPERATION", "UpdateForbidden", "describe_error"]
 
 
 class UpdateForbidden(SurvkgError):

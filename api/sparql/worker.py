@@ -3,16 +3,20 @@
 A worker opens one read-only snapshot of the store, says it is ready, then answers tasks
 from its pipe one at a time: run the query, cut the result at the row limit, serialise it
 and send back the bytes. The parent kills it when a query runs past its time limit, so
-nothing here needs to be interruptible. It imports only pyoxigraph and the standard
-library's light modules so that a fresh worker starts fast.
+nothing here needs to be interruptible. Each text is checked on its parse tree
+(:mod:`api.sparql.parsed`) before the engine sees it, in this process, under the same time
+limit; importing that parser is most of a fresh worker's start-up (about 0.5 s).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import os
 import pickle
+import re
+import resource
 import struct
 import sys
 from collections.abc import Iterator
@@ -21,6 +25,9 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from api.sparql.inspect import SERVICE_REFUSED
+from api.sparql.parsed import ParsedSyntaxError, check_query, check_update
+from graph.errors import QueryRefused
 from graph.namespaces import PREFIXES
 
 RESULT_FORMATS = {
@@ -37,6 +44,10 @@ RDF_FORMATS = {
 }
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 _PR_SET_PDEATHSIG, _SIGKILL = 1, 9
+#: An engine error that tells of a network attempt is never shown as such (it would make
+#: the endpoint a port scanner): the parse check should have refused it already.
+_NETWORK_ERROR = re.compile(r"os error \d+|connection|network|unreachable|\bdns\b|service",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,14 +74,60 @@ class Task:
 def isolate_network() -> bool:
     """Move this process into an empty network namespace, where possible (Linux).
 
-    Defence in depth behind the text checks of ``api.sparql.inspect``: if a query ever
-    reached the engine's HTTP client, there would be no network to reach. Needs root or
-    unprivileged user namespaces; without them the text checks are the protection.
+    Defence in depth behind the parse-tree check of ``api.sparql.parsed``: if a query
+    ever reached the engine's HTTP client, there would be no network to reach. Needs root
+    or unprivileged user namespaces; without them :func:`forbid_inet_sockets` and the
+    check are the protection.
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         flags = _CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET
         return bool(libc.unshare(flags) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+#: seccomp: (audit arch, number of socket(2)) per architecture this filter knows.
+_SOCKET_SYSCALL = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_AF_INET, _AF_INET6, _EACCES = 2, 10, 13
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def forbid_inet_sockets() -> bool:
+    """Make ``socket(AF_INET | AF_INET6, ...)`` fail with EACCES in this process (Linux).
+
+    A seccomp filter needs no privilege (only ``no_new_privs``), so this holds where a
+    network namespace cannot be had (no root, no CAP_SYS_ADMIN): the engine's HTTP client
+    cannot even open a socket. Other system calls are untouched.
+    """
+    known = _SOCKET_SYSCALL.get(os.uname().machine)
+    if known is None:
+        return False
+    arch, nr = known
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | _EACCES  # SECCOMP_RET_ALLOW / RET_ERRNO
+    program = [
+        (ld, 0, 0, 4), (jeq, 0, 5, arch),          # another ABI: allow
+        (ld, 0, 0, 0), (jeq, 0, 3, nr),            # not socket(2): allow
+        (ld, 0, 0, 16), (jeq, 2, 0, _AF_INET),     # args[0], the address family
+        (jeq, 1, 0, _AF_INET6),
+        (ret, 0, 0, allow), (ret, 0, 0, deny),
+    ]
+    filters = (_SockFilter * len(program))(*(_SockFilter(*i) for i in program))
+    prog = _SockFprog(len(program), filters)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        return bool(libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0)  # SECCOMP_MODE_FILTER
     except (OSError, AttributeError):
         return False
 
@@ -154,13 +211,18 @@ def _solutions(result: ox.QuerySolutions, fmt: str, max_rows: int) -> tuple[byte
     return parsed.serialize(format=RESULT_FORMATS[fmt]) or b"", cut
 
 
+def _graph_names(store: ox.Store) -> set[str]:
+    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
 def execute(store: ox.Store, task: Task) -> tuple[bytes, bool]:
+    checked = check_query(task.text, base=task.base, local=lambda: _graph_names(store))
     kwargs: dict[str, Any] = {"base_iri": task.base, "prefixes": PREFIXES}
     if task.default_graph is not None or task.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graph or []]
         if task.named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
-    elif not task.from_query:
+    elif not (task.from_query or checked.has_from):
         kwargs["use_default_graph_as_union"] = True
     return serialize(store.query(task.text, **kwargs), task.fmt, task.max_rows)
 
@@ -179,25 +241,50 @@ def write_frame(stream: BinaryIO, message: Any) -> None:
     stream.flush()
 
 
+def engine_error(exc: BaseException) -> str:
+    """The engine's message, unless it tells of a network attempt."""
+    text = f"{type(exc).__name__}: {exc}"
+    return SERVICE_REFUSED if _NETWORK_ERROR.search(text) else text
+
+
 def answer(store: ox.Store, task: Task) -> tuple[Any, ...]:
     try:
         body, cut = execute(store, task)
         return ("ok", body, cut)
-    except SyntaxError as exc:
+    except QueryRefused as exc:
+        return ("refused", str(exc))
+    except (SyntaxError, ParsedSyntaxError) as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        return ("error", f"{type(exc).__name__}: {exc}")
+        return ("error", engine_error(exc))
 
 
-def check_update(text: str) -> tuple[Any, ...]:
-    """Parse (and run, on an empty store) an update, in a process that may crash."""
+def parse_update(text: str, base: str | None = None) -> tuple[Any, ...]:
+    """Check an update on its parse tree, then parse it with the engine (may crash).
+
+    The engine parses it by running it on an empty in-memory store, once the tree showed
+    nothing in it reaches outside the store. Only its syntax errors count: what fails on
+    an empty store (a non-SILENT ``DROP GRAPH`` of a graph only the real store has) is
+    for the real run to decide, with the real message.
+    """
     try:
+        check_update(text, base=base)
         ox.Store().update(text)
-        return ("ok",)
-    except SyntaxError as exc:
+    except QueryRefused as exc:
+        return ("refused", str(exc))
+    except (SyntaxError, ParsedSyntaxError) as exc:
         return ("syntax", str(exc))
-    except (OSError, ValueError) as exc:
-        return ("error", str(exc))
+    except (OSError, ValueError, RuntimeError):
+        pass
+    return ("ok",)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this worker's data segment (heap and anonymous maps): past it, it dies alone."""
+    if megabytes > 0:
+        cap = megabytes * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 
 
 def main() -> None:
@@ -207,14 +294,23 @@ def main() -> None:
     ``("ready", version)``, then one answer per :class:`Task`), or an update text to
     check once.
     """
+    args = argparse.ArgumentParser(prog="api.sparql.worker")
+    args.add_argument("--no-isolation", action="store_true",
+                      help="keep the server's network (tests of the parse check)")
+    args.add_argument("--memory-mb", type=int, default=0)
+    opts = args.parse_args()
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the frames
     inp = sys.stdin.buffer
     die_with_parent()
-    isolate_network()
+    if not opts.no_isolation:
+        isolate_network()
+        forbid_inet_sockets()
+    limit_memory(opts.memory_mb)
     job = read_frame(inp)
     if isinstance(job, str):
-        write_frame(out, check_update(job))
+        write_frame(out, ("started",))
+        write_frame(out, parse_update(job))
         return
     store = open_snapshot(job)
     write_frame(out, ("ready", job.version))

@@ -193,7 +193,7 @@
       loaded();
       box.setAttribute("data-mode", focus ? "focus" : "all");
       show(data);
-      if (focus) { g.network.selectNodes([focus]); }
+      if (data.focus) { g.network.selectNodes([data.focus]); } /* a name resolves to an id */
     }).catch(function (err) { loaded(); note.textContent = "Could not load the graph: " + err.message; });
   }
 
@@ -201,8 +201,10 @@
     var a = $("path-from").value.trim(), b = $("path-to").value.trim(), out = $("path-result");
     while (out.firstChild) { out.removeChild(out.firstChild); }
     if (!a || !b) { out.appendChild(SKG.el("li", null, "Choose two nodes.")); return; }
-    SKG.getJSON("/api/shortest-path?source=" + encodeURIComponent(a) + "&target=" + encodeURIComponent(b))
+    SKG.getJSON("/api/shortest-path?source=" + encodeURIComponent(a) + "&target=" + encodeURIComponent(b) +
+                ($("path-location").checked ? "&via_location=true" : ""))
       .then(function (res) {
+        if (!res.found) { out.appendChild(SKG.el("li", null, "No path over supply, ownership or participation relations.")); return; }
         g.add(res.view);
         applyFilters();
         res.labels.forEach(function (label, i) {

@@ -1,9 +1,12 @@
-/* Exposure view: draws the paths returned by /api/exposure, highlights them one by one,
-   shows each path's evidence, and replays the graph over time with the as-of slider. */
+/* Exposure view: draws the engine result the page was rendered from (data-result),
+   highlights its paths one by one, shows each path's evidence, and replays the graph over
+   time with the as-of slider. Moving the slider puts as_of in the URL (back and forward
+   work, the link can be shared, "Apply" keeps it) and asks /api/exposure with exactly the
+   page's filters, so the page, the API and the CLI show one result. */
 (function () {
   "use strict";
   var SKG = window.SKG;
-  var g, box, result = null, current = 0, timer = null, asOf = null;
+  var g, box, result = null, current = 0, timer = null, asOf = null, asOfText = "";
 
   function $(id) { return document.getElementById(id); }
   function year(v) { var m = /^(\d{4})/.exec(String(v || "")); return m ? parseInt(m[1], 10) : null; }
@@ -38,7 +41,7 @@
     var nodes = path.nodes.map(function (n) { return n.id; });
     var edges = [];
     path.hops.forEach(function (h) { edges = edges.concat(hopEdges(h)); });
-    /* Paths beyond the drawing (a later page of targets) select what is drawn of them. */
+    /* Paths beyond the drawing (it is capped) select what is drawn of them. */
     g.network.setSelection({ nodes: nodes.filter(function (n) { return !!g.nodes.get(n); }), edges: edges },
                            { unselectAll: true, highlightEdges: false });
     box.setAttribute("data-highlighted-path", String(current));
@@ -52,6 +55,11 @@
     renderEvidence(path);
   }
 
+  function controlText(c) {
+    if (!c) { return "—"; }
+    return c.status + (c.regulation_label ? " under " + c.regulation_label : "");
+  }
+
   function cell(tr, text, cls) { var td = SKG.el("td", cls ? { "class": cls } : null, text); tr.appendChild(td); return td; }
 
   function renderEvidence(path) {
@@ -60,8 +68,14 @@
     panel.appendChild(SKG.el("h3", null, "Evidence for path " + (current + 1) + ": " +
       path.nodes.map(function (n) { return n.label; }).join(" → ")));
     panel.appendChild(SKG.el("p", { "class": "note" }, "Target " + path.target.label + " (severity " +
-      path.target.severity + "); path score " + path.score + "; export control: " +
-      (path.control_status ? path.control_status.status : "—") + (path.counts ? "" : " · includes claims that do not count by default")));
+      path.target.severity + "); path score " + path.score + (path.counts ? "" : " · includes claims that do not count by default")));
+    panel.appendChild(SKG.el("p", { "class": "note control-status" }, "Export control today: " +
+      controlText(path.control_status) + "; at the supply's date: " +
+      controlText(path.control_status_at_time) +
+      (path.control_status_at_time && path.control_status_at_time.note ? " (" + path.control_status_at_time.note + ")" : "")));
+    (path.warnings || []).forEach(function (w) {
+      panel.appendChild(SKG.el("p", { "class": "warning low-reliability" }, "⚠ " + w));
+    });
     var table = SKG.el("table", { "class": "evidence-table" });
     var head = SKG.el("tr");
     ["From", "To", "Relation", "Product / technology", "Dates", "Status", "Confidence", "Sources", "Responses"].forEach(function (h) {
@@ -75,8 +89,13 @@
       cell(tr, labels[h.from] || h.from); cell(tr, labels[h.to] || h.to);
       var rel = cell(tr, "");
       rel.appendChild(SKG.el("a", { href: SKG.entityUrl(h.relation.id) }, h.relation.label || h.relation.id));
-      rel.appendChild(SKG.el("div", { "class": "note" }, h.role));
-      cell(tr, [h.product && h.product.label].concat((h.technology || []).map(function (t) { return t.label; }))
+      rel.appendChild(SKG.el("div", { "class": "note" }, h.role +
+        (h.link && h.link.kind !== "supply" && h.link.kind !== h.role ? " · " + h.link.label + " (weight " + h.link.weight + ")" : "")));
+      if (h.reliability && h.reliability.warning) {
+        rel.appendChild(SKG.el("div", { "class": "warning low-reliability" }, "⚠ " + h.reliability.warning));
+      }
+      var what = h.alternatives ? h.alternatives.text + " (one or more of these)" : (h.product && h.product.label);
+      cell(tr, [what].concat((h.technology || []).map(function (t) { return t.label; }))
         .filter(Boolean).join("; "));
       var d = h.date || {};
       cell(tr, d.date || [d.start || "", d.end || ""].filter(Boolean).join(" – ") || "—");
@@ -120,28 +139,43 @@
     highlight(0);
   }
 
-  function fetchExposure() {
+  /* The page's filters with the current as-of, as URL parameters (defaults left out). */
+  function query() {
     var params = JSON.parse(box.getAttribute("data-params"));
-    var q = ["limit=" + encodeURIComponent(box.getAttribute("data-limit") || "25"), "max_hops=" + encodeURIComponent(params.max_hops)];
-    if (params.min_confidence) { q.push("min_confidence=" + encodeURIComponent(params.min_confidence)); }
-    if (params.technology) { q.push("technology=" + encodeURIComponent(params.technology)); }
-    if (params.include_unverified) { q.push("include_unverified=true"); }
-    if (asOf !== null) { q.push("as_of=" + asOf); }
+    var q = new URLSearchParams();
+    if (String(params.max_hops) !== "4") { q.set("max_hops", params.max_hops); }
+    if (params.min_confidence) { q.set("min_confidence", params.min_confidence); }
+    if (params.technology) { q.set("technology", params.technology); }
+    if (params.include_unverified) { q.set("include_unverified", "true"); }
+    if (asOfText) { q.set("as_of", asOfText); }
+    return q;
+  }
+
+  function fetchExposure() {
+    var q = query();
+    q.set("limit", box.getAttribute("data-limit") || "200");
     var api = box.getAttribute("data-api").split("/").map(function (p, i) { return i < 3 ? p : encodeURIComponent(p); }).join("/");
     box.setAttribute("data-loading", "1");
-    return SKG.getJSON(api + "?" + q.join("&")).then(function (r) {
+    return SKG.getJSON(api + "?" + q.toString()).then(function (r) {
       result = r; renderPaths(); box.removeAttribute("data-loading");
-    }).catch(function (err) {
-      box.removeAttribute("data-loading");
-      $("path-pos").textContent = "could not load the paths: " + err.message;
     });
   }
 
-  function setAsOf(value, max) {
+  /* Put the current filters in the address bar (a new history entry unless `replace`). */
+  function remember(replace) {
+    var q = query().toString();
+    var url = location.pathname + (q ? "?" + q : "");
+    if (url === location.pathname + location.search) { return; }
+    if (replace) { history.replaceState(null, "", url); } else { history.pushState(null, "", url); }
+  }
+
+  function setAsOf(value, max, text) {
     asOf = value > max - 1 ? null : value;
-    $("as-of-value").textContent = asOf === null ? "now (no date filter)" : String(asOf);
+    asOfText = asOf === null ? "" : (text || String(asOf));
+    $("as-of-value").textContent = asOf === null ? "now (no date filter)" : asOfText;
+    $("as-of-param").value = asOfText;
     g.setFilters(null, validAt);
-    box.setAttribute("data-as-of", asOf === null ? "" : String(asOf));
+    box.setAttribute("data-as-of", asOfText);
     $("graph-note").textContent = g.edgeView.length + " of " + g.edges.length + " relations valid" +
       (asOf === null ? "." : " in " + asOf + ".");
   }
@@ -161,9 +195,20 @@
     slider.addEventListener("input", function () {
       setAsOf(parseInt(slider.value, 10), max);
       if (debounce) { clearTimeout(debounce); }
-      debounce = setTimeout(function () { fetchExposure(); }, 200);
+      debounce = setTimeout(function () { remember(false); fetchExposure(); }, 200);
     });
-    setAsOf(parseInt(slider.value, 10), max);
+    window.addEventListener("popstate", function () {
+      var text = new URLSearchParams(location.search).get("as_of") || "";
+      var y = year(text);
+      slider.value = String(y === null ? max : y);
+      setAsOf(parseInt(slider.value, 10), max, text);
+      fetchExposure();
+    });
+    $("xcontrols").addEventListener("submit", function () {
+      var hidden = $("as-of-param");
+      if (!hidden.value) { hidden.disabled = true; } /* no empty as_of= in the URL */
+    });
+    setAsOf(parseInt(slider.value, 10), max, box.getAttribute("data-as-of"));
     $("prev-path").addEventListener("click", function () { stop(); highlight(current - 1); });
     $("next-path").addEventListener("click", function () { stop(); highlight(current + 1); });
     $("play-paths").addEventListener("click", function () {
@@ -171,6 +216,7 @@
       $("play-paths").textContent = "stop";
       timer = setInterval(function () { highlight(current + 1); }, 1800);
     });
-    fetchExposure();
+    result = JSON.parse(box.getAttribute("data-result"));
+    renderPaths();
   });
 })();

@@ -50,7 +50,12 @@
     var nodeFilter = opts.nodeFilter || function () { return true; };
     var edgeFilter = opts.edgeFilter || function () { return true; };
     var nodeView = new vis.DataView(nodes, { filter: function (n) { return nodeFilter(n); } });
-    var edgeView = new vis.DataView(edges, { filter: function (e) { return edgeFilter(e); } });
+    /* An edge is shown only with both its ends: counts after filtering are what is drawn. */
+    var edgeView = new vis.DataView(edges, { filter: function (e) {
+      if (!edgeFilter(e)) { return false; }
+      var a = nodes.get(e.from), b = nodes.get(e.to);
+      return !!a && !!b && nodeFilter(a) && nodeFilter(b);
+    } });
     var options = SKG.options(data.nodes.length);
     if (opts.fixed) { /* positions computed on the server: no layout on the main thread */
       options.physics = { enabled: false };
@@ -160,7 +165,8 @@
         li.appendChild(srcs);
         c.responses.forEach(function (r) {
           li.appendChild(SKG.el("div", { "class": "response" },
-            "Response" + (r.respondent ? " of " + r.respondent.label : "") + ": " + r.statement));
+            "Response" + (r.respondents.length ? " of " + r.respondents.map(function (x) { return x.label; }).join(", ") : "") +
+            ": " + r.statement));
         });
         list.appendChild(li);
       });

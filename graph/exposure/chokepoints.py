@@ -4,12 +4,10 @@ removal would cut every path from a set of exporters to the risk targets."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from graph.exposure.engine import _known
 from graph.exposure.engine import exporters as all_exporters
+from graph.exposure.engine import known
 from graph.exposure.evidence import entity_ref, ref_dict
 from graph.exposure.filters import resolve
 from graph.exposure.group import group_of
@@ -17,6 +15,9 @@ from graph.exposure.model import Chokepoints, Filters
 from graph.exposure.paths import Starts, context, enumerate_paths, start_ok
 from graph.namespaces import local_id
 from graph.projection import OPEN, Projection
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _SOURCE, _SINK = "\x00source", "\x00sink"
 
@@ -40,7 +41,7 @@ def chokepoints(proj: Projection, filters: Filters | None = None,
         chosen = all_exporters(proj, rf)
         starts: Starts = [(n, [OPEN]) for n in chosen]
     else:
-        chosen = [_known(proj, x) for x in exporters]
+        chosen = [known(proj, x) for x in exporters]
         seen: dict[str, list[Any]] = {}
         for x in chosen:
             for m in group_of(proj, x, rf):
@@ -81,6 +82,8 @@ def _min_cut(proj: Projection, ctx: Any, starts: list[str]) -> list[dict[str, An
         for e in ctx.out.get(node, ()):
             if e.dst in region:
                 recs[(e.src, e.dst)].add(e.rec)
+    import networkx as nx  # here: only this cut needs it, and it costs a quarter second
+
     g: nx.DiGraph[str] = nx.DiGraph()
     start_set = set(starts)
     g.add_edges_from((_SOURCE, n) for n in start_set & region)

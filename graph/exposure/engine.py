@@ -43,7 +43,9 @@ WORDING = ("Paths show that technology was reported as supplied along each hop, 
            "evidence listed; they do not show how it was used.")
 
 
-def _known(proj: Projection, iri: str) -> str:
+def known(proj: Projection, iri: str) -> str:
+    """The IRI of ``iri`` (an IRI or an id) if the projection knows it, else
+    :class:`UnknownEntity`: the check every engine entry point makes first."""
     if "://" not in iri:
         iri = ID + iri.lstrip("/")
     if proj.known(iri):
@@ -71,7 +73,7 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    org = _known(proj, iri)
+    org = known(proj, iri)
     ctx = context(proj, rf)
     members = group_of(proj, org, rf)
     starts = _starts(members)
@@ -142,7 +144,7 @@ def suppliers(proj: Projection, iri: str, filters: Filters | None = None) -> Sup
     """Which suppliers feed ``iri`` (an end user or programme), by which paths."""
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    target = _known(proj, iri)
+    target = known(proj, iri)
     ctx = context(proj, rf)
     found, truncated = reverse_paths(ctx, target)
     hits = risk_targets(proj, rf).get(target, [])
@@ -168,7 +170,7 @@ def paths_between(proj: Projection, a: str, b: str, filters: Filters | None = No
     participation hops (no group expansion; any first hop)."""
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    src, dst = _known(proj, a), _known(proj, b)
+    src, dst = known(proj, a), known(proj, b)
     ctx = context(proj, rf)
     dist = distances_to(ctx.inn, {dst}, rf.max_hops)
 

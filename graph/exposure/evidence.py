@@ -103,3 +103,40 @@ def claim_dict(proj: Projection, rec: str) -> dict[str, Any]:
             "status": status_of(proj, rec), "counts": proj.counts(rec),
             "date": {"date": r.date, "start": r.start, "end": r.end},
             "evidence": [s.to_dict() for s in evidence_of(proj, rec)]}
+
+
+#: What a hop says when every source of its claim is low-reliability (docs/exposure.md).
+LOW_RELIABILITY_WARNING = "this hop rests only on low-reliability sources"
+
+
+def link_of(proj: Projection, rec: str) -> dict[str, Any]:
+    """The kind of link a claim is, with its presence kind and the weight the kind adds."""
+    r = proj.records[rec]
+    kind = r.link_kind if r.kind == "supply" else r.kind
+    out: dict[str, Any] = {"kind": kind, "label": kind.replace("-", " "),
+                           "weight": r.link_weight}
+    presence = proj.details(rec).get(SKG + "presenceKind")
+    if presence:
+        out["presence_kind"] = ref_dict(proj, presence[0].value)
+        out["label"] = f"{out['label']} ({proj.label(presence[0].value)})"
+    return out
+
+
+def alternatives_of(proj: Projection, rec: str) -> dict[str, Any] | None:
+    """``{products, text, note}`` when the claim names alternative products, else None."""
+    alts = proj.supply_record(rec).alternatives
+    if not alts:
+        return None
+    labels = [proj.label(a) for a in alts]
+    text = ", ".join(labels[:-1]) + " and/or " + labels[-1] if len(labels) > 1 else labels[0]
+    return {"products": [ref_dict(proj, a) for a in alts], "text": text,
+            "note": _text(proj, rec, SKG + "alternativesNote")}
+
+
+def reliability_of(proj: Projection, rec: str) -> dict[str, Any]:
+    """How many of the claim's sources are low-reliability, and the warning when all are."""
+    sources = evidence_of(proj, rec)
+    low = sum(1 for s in sources if s.low_reliability)
+    low_only = bool(sources) and low == len(sources)
+    return {"sources": len(sources), "low_reliability_sources": low, "low_only": low_only,
+            "warning": LOW_RELIABILITY_WARNING if low_only else None}

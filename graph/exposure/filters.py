@@ -13,7 +13,7 @@ from datetime import date
 
 from graph.errors import InvalidParameter
 from graph.exposure.model import Filters
-from graph.namespaces import ID, SKG
+from graph.namespaces import SKG, iri_of
 from graph.projection import Edge, Interval, Projection, Record, parse_interval
 
 #: Each hop beyond the first multiplies a path's score by this (docs/exposure.md).
@@ -33,10 +33,6 @@ class Resolved:
     technologies: frozenset[str] | None
     include_unverified: bool
     max_hops: int
-
-
-def _iri(text: str) -> str:
-    return text if "://" in text else ID + text.lstrip("/")
 
 
 def _level(proj: Projection, text: str) -> tuple[float | None, int | None]:
@@ -80,12 +76,12 @@ def resolve(proj: Projection, filters: Filters) -> Resolved:
         min_weight, min_rank = _level(proj, mc)
     techs = None
     if filters.technology:
-        tech = _iri(filters.technology)
+        tech = iri_of(filters.technology)
         if tech not in proj.broader and not any(tech in b for b in proj.broader.values()) \
                 and tech not in proj.covers and tech not in proj.labels:
             raise InvalidParameter("technology", f"unknown technology {filters.technology!r}")
         proj.load_technologies()
-        techs = frozenset(t for t in _all_techs(proj) if tech in _ancestors(proj, t)) | {tech}
+        techs = frozenset(t for t in _all_techs(proj) if tech in ancestors(proj, t)) | {tech}
     res = Resolved(filters, as_of, min_weight, min_rank, techs, filters.include_unverified,
                    filters.max_hops)
     proj.cache[key] = res
@@ -99,7 +95,9 @@ def _all_techs(proj: Projection) -> set[str]:
     return out
 
 
-def _ancestors(proj: Projection, tech: str) -> set[str]:
+def ancestors(proj: Projection, tech: str) -> set[str]:
+    """``tech`` and every broader technology above it (the technology filter and the
+    control entries both match narrower technologies)."""
     seen, todo = {tech}, [tech]
     while todo:
         for b in proj.broader.get(todo.pop(), ()):

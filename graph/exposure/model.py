@@ -8,9 +8,12 @@ given in full beside it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+
+from graph.lookup.refs import Ref
 
 JSON = dict[str, Any]
 
@@ -67,13 +70,24 @@ class Filters(ToDict):
     include_unverified: bool = False
     max_paths: int = 200
 
+    @classmethod
+    def from_options(cls, max_hops: int = 4, as_of: str | None = None,
+                     min_confidence: str | None = None, technology: str | None = None,
+                     include_unverified: bool = False, max_paths: int = 200) -> Filters:
+        """The filters as the CLI, the API and the pages take them (text options): an empty
+        text means "not set"; a numeric ``min_confidence`` is a weight. The one parser of
+        exposure filters; checking them is :func:`graph.exposure.filters.resolve`'s job."""
+        mc: str | float | None = (min_confidence or "").strip() or None
+        if mc is not None:
+            with contextlib.suppress(ValueError):
+                mc = float(mc)
+        return cls(max_hops=max_hops, as_of=(as_of or "").strip() or None, min_confidence=mc,
+                   technology=(technology or "").strip() or None,
+                   include_unverified=include_unverified, max_paths=max_paths)
 
-@dataclass(frozen=True)
-class EntityRef(ToDict):
-    id: str
-    iri: str
-    label: str
-    types: list[str] = field(default_factory=list)
+
+#: Entities in results: the one reference type (``types`` are skg: local names here).
+EntityRef = Ref
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,12 @@ class Hop(ToDict):
     supply served, skg:forProgramme), ``participation`` (a skg:Participation record).
     ``counts``: False for a claim whose status does not count by default (shown only
     with include_unverified, and marked so).
+    ``link``: the kind of link the hop rests on (``supply``, ``market-presence`` with its
+    presence kind, ``participation``) and the weight that kind adds to the score.
+    ``alternatives``: when the source names several products without saying which
+    ("FaceReader and/or The Observer XT"), those products and the note; ``product`` is
+    then None. ``reliability``: whether every source of the claim is low-reliability,
+    with the warning to show (it does not change the score: docs/exposure.md).
     """
 
     from_: str
@@ -134,6 +154,9 @@ class Hop(ToDict):
     confidence: Confidence
     evidence: list[SourceRef]
     responses: list[ResponseRef]
+    link: JSON = field(default_factory=dict)
+    alternatives: JSON | None = None
+    reliability: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,12 +189,18 @@ class ControlStatus(ToDict):
     """Export-control treatment of a path's technologies under one regulation.
 
     ``status``: ``annex-i`` (some technology on the path is covered by an Annex I entry),
-    ``catch-all-only`` (only the Article 5 catch-all reaches it), ``not-controlled``.
+    ``catch-all-only`` (only the Article 5 catch-all reaches it), ``not-controlled``;
+    at the supply's date also ``unknown`` (no single regime applied over its dates).
+    ``basis``: ``today`` (the regulation in force now) or ``at-supply-date`` (the one in
+    force when the path's first supply happened; ``note`` says how that date is known).
     """
 
     status: str
     regulation: str
     technologies: list[JSON]
+    basis: str = "today"
+    regulation_label: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +212,10 @@ class Path(ToDict):
     score: float
     score_terms: JSON
     counts: bool
+    #: The control status under the regime in force at the first supply's date.
+    control_status_at_time: ControlStatus | None = None
+    #: One line per hop that rests only on low-reliability sources.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

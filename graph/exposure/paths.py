@@ -17,12 +17,15 @@ import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from graph.exposure.control import control_status
+from graph.exposure.control import control_at_time, control_status
 from graph.exposure.evidence import (
+    alternatives_of,
     confidence_of,
     entity_ref,
     evidence_of,
+    link_of,
     ref_dict,
+    reliability_of,
     responses_to,
     status_of,
 )
@@ -37,8 +40,8 @@ ENUMERATION_CAP = 20_000
 
 PathEdges = tuple[Edge, ...]
 Starts = list[tuple[str, list[Interval]]]
-FORMULA = ("severity x product of the confidence weights of the distinct claims on the "
-           f"path x {DECAY}^(hops - 1)")
+FORMULA = ("severity x product of the confidence weights (x link weights) of the distinct "
+           f"claims on the path x {DECAY}^(hops - 1)")
 
 
 @dataclass
@@ -287,7 +290,9 @@ def reverse_paths(ctx: Ctx, goal: str, cap: int = ENUMERATION_CAP
 
 
 def path_terms(proj: Projection, edges: PathEdges, sev: float) -> dict[str, object]:
-    conf = [{"relation": local_id(e.rec), "weight": proj.weight(e.rec)}
+    conf = [{"relation": local_id(e.rec), "weight": proj.weight(e.rec),
+             "link": proj.records[e.rec].link_kind if proj.records[e.rec].kind == "supply"
+             else proj.records[e.rec].kind, "link_weight": proj.records[e.rec].link_weight}
             for e in edges if e.requires is None]
     product = 1.0
     for c in conf:
@@ -319,14 +324,17 @@ def hop_model(proj: Projection, e: Edge) -> Hop:
 def _hop_model(proj: Projection, e: Edge) -> Hop:
     r = proj.supply_record(e.rec)
     product = ref_dict(proj, r.products[0]) if r.products else None
+    reliability = reliability_of(proj, e.rec)
     return Hop(
         from_=local_id(e.src), to=local_id(e.dst),
-        relation={**ref_dict(proj, e.rec), "kind": r.kind}, role=e.role, product=product,
+        relation={**ref_dict(proj, e.rec), "kind": r.link_kind if r.kind == "supply"
+                  else r.kind}, role=e.role, product=product,
         technology=[ref_dict(proj, t) for t in sorted(r.technologies)],
         date={"date": r.date, "start": r.start, "end": r.end},
         status=status_of(proj, e.rec), counts=proj.counts(e.rec),
         confidence=confidence_of(proj, e.rec), evidence=evidence_of(proj, e.rec),
-        responses=responses_to(proj, e.rec))
+        responses=responses_to(proj, e.rec), link=link_of(proj, e.rec),
+        alternatives=alternatives_of(proj, e.rec), reliability=reliability)
 
 
 def path_model(ctx: Ctx, edges: PathEdges) -> Path:
@@ -339,10 +347,14 @@ def path_model(ctx: Ctx, edges: PathEdges) -> Path:
     techs = {t for e in edges for t in proj.supply_record(e.rec).technologies}
     terms = path_terms(proj, edges, sev)
     target_counts = all(proj.counts(h.flag) for h in hits) if hits else True
+    warnings = [f"{h.from_} -> {h.to} [{h.relation['id']}]: {h.reliability['warning']}"
+                for h in hops if h.reliability.get("warning")]
     return Path(nodes=nodes, hops=hops, target=target_model(proj, end, hits),
                 control_status=control_status(proj, techs),
                 score=float(str(terms["score"])), score_terms=terms,
-                counts=all(h.counts for h in hops) and target_counts)
+                counts=all(h.counts for h in hops) and target_counts,
+                control_status_at_time=control_at_time(proj, edges[0].rec, techs),
+                warnings=warnings)
 
 
 def ranked(ctx: Ctx, paths: list[PathEdges], limit: int | None = None

@@ -16,11 +16,15 @@ the rows, looking only for the organisations whose highest contribution it is.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _unpack(mask: int, nbits: int) -> np.ndarray:
     """The bits of ``mask`` as a 0/1 array of length ``nbits`` (bit i at index i)."""
+    import numpy as np
     raw = mask.to_bytes((nbits + 7) // 8, "little")
     bits: np.ndarray = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")
     return bits[:nbits]
@@ -57,6 +61,7 @@ class Tally:
         classes = sorted(self.planes, reverse=True)
         if not classes:
             return {}
+        import numpy as np  # here, not at the top: only a ranking needs it
         counts = np.zeros((len(classes), self.nbits), dtype=np.int64)
         for ci, c in enumerate(classes):
             for j, plane in enumerate(self.planes[c]):

@@ -20,6 +20,8 @@ from graph.exposure.model import (
 
 _VERB = {"supply": "supplied", "via-in": "supplied, via", "via-out": "passed on to",
          "programme": "for programme", "participation": "takes part in"}
+#: A market-presence hop (a listing, endorsement, ...) never says "supplied".
+_PRESENCE_VERB = {"supply": "present among", "via-in": "present, via", "via-out": "present among"}
 
 
 def _how(inherited: dict[str, Any]) -> str:
@@ -28,20 +30,38 @@ def _how(inherited: dict[str, Any]) -> str:
     return f"by {inherited['how']}, from {inherited['from']['label']}"
 
 
+def _control(p: Path) -> str:
+    today = f"control today: {p.control_status.status}"
+    at = p.control_status_at_time
+    if at is None:
+        return today
+    return (f"{today} ({p.control_status.regulation_label}); at the supply's date: {at.status}"
+            f" ({at.regulation_label or 'regime unknown'})")
+
+
 def path_lines(p: Path, n: int) -> list[str]:
     flag = "" if p.counts else "  [includes claims that do not count by default]"
-    lines = [f"{n:>3}. score {p.score:.4f}  ({p.score_terms['hops']} hops; control: "
-             f"{p.control_status.status}){flag}"]
+    lines = [f"{n:>3}. score {p.score:.4f}  ({p.score_terms['hops']} hops; {_control(p)}){flag}"]
+    if p.control_status_at_time is not None and p.control_status_at_time.note:
+        lines.append(f"       supply date: {p.control_status_at_time.note}")
     labels = {x.id: x.label for x in p.nodes}
     for h in p.hops:
         status = h.status or "no status"
         tech = ", ".join(t["label"] for t in h.technology) or "technology not stated"
+        if h.alternatives:
+            tech = f"{h.alternatives['text']} (one or more; {tech})"
+        verbs = _PRESENCE_VERB if h.link.get("kind") == "market-presence" else _VERB
+        if h.link.get("kind") not in (None, "supply", "participation"):
+            status = f"{h.link['label']}, {status}"
         when = h.date.get("date") or "-".join(x for x in (h.date.get("start"),
                                                            h.date.get("end")) if x) or "undated"
-        lines.append(f"       {labels[h.from_]} -> {labels[h.to]}: {_VERB.get(h.role, h.role)}"
+        lines.append(f"       {labels[h.from_]} -> {labels[h.to]}: {verbs.get(h.role, h.role)}"
                      f" ({status}, {h.confidence.label}, {when}; {tech}) [{h.relation['id']}]")
+        if h.reliability.get("warning"):
+            lines.append(f"         ! {h.reliability['warning']}")
         for s in h.evidence:
             lines.append(f"         source: {s.title} ({s.publisher or '?'}, {s.date or 'n.d.'})"
+                         + (" [low reliability]" if s.low_reliability else "")
                          + (f" {s.url}" if s.url else ""))
         for r in h.responses:
             lines.append(f"         response: {r.respondent or '?'}: {r.statement or r.id}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graph.exposure.engine import _known
+from graph.exposure.engine import known
 from graph.exposure.evidence import entity_ref, ref_dict
 from graph.exposure.filters import MAX_HOPS_LIMIT, distances_to, failure, overlaps, resolve
 from graph.exposure.group import group_of
@@ -38,7 +38,7 @@ def why_not(proj: Projection, org: str, target: str, filters: Filters | None = N
             ) -> WhyNot:
     filters = filters or Filters()
     rf = resolve(proj, filters)
-    o, t = _known(proj, org), _known(proj, target)
+    o, t = known(proj, org), known(proj, target)
     ctx = context(proj, rf)
     hits = risk_targets(proj, rf).get(t, [])
     members = group_of(proj, o, rf)

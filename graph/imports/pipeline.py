@@ -49,6 +49,10 @@ class AuditLog(Protocol):
 #: Largest file an import accepts (the HTTP layer has its own, lower body limit).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
+#: From this many quads an import goes in through the journaled bulk loader
+#: (:meth:`graph.store.OxigraphStore.bulk_add`): ~4x faster than one transaction at 50k.
+BULK_MIN = 10_000
+
 #: Called with a phase name and the fraction of it done (0..1).
 Progress = Callable[[str, float], None]
 
@@ -133,7 +137,6 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
             audit.record(outcome=f"refused: {exc}", **entry)
         raise
     result.triples = len(quads)
-    result.new_triples = sum(1 for q in quads if not _present(store, q))
     if dry_run:
         if audit is not None:
             audit.record(outcome="dry run", triples=len(quads), **entry)
@@ -147,7 +150,10 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
     if audit is not None:
         audit.record(outcome="started", graph=graph.value, import_id=import_id,
                      triples=len(quads), **entry)
-    store.extend([*quads, *described])
+    if len(quads) >= BULK_MIN:
+        store.bulk_add(quads, graph, described)
+    else:
+        store.extend([*quads, *described])
     result.committed = True
     if audit is not None:
         audit.record(outcome="committed", graph=graph.value,
@@ -180,6 +186,7 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
                                for q in resolved))
     if not quads:
         raise InvalidData("the file holds no data", file=name)
+    result.new_triples = _count_new(store, quads)
     types = Counter(q.object.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
                     for q in quads if q.predicate == RDF_TYPE
                     and isinstance(q.object, ox.NamedNode) and not typed_in_store(store, q.subject))
@@ -254,10 +261,24 @@ def _by_name(index: EntityIndex, named: list[Link]) -> Callable[[str], ox.NamedN
     return lookup
 
 
-def _present(store: Store, q: ox.Quad) -> bool:
-    if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
-        return False  # refused by check_quads before this is asked
-    return next(iter(store.quads(q.subject, q.predicate, q.object, None)), None) is not None
+def _count_new(store: Store, quads: list[ox.Quad]) -> int:
+    """How many of ``quads`` the store does not hold yet (in any graph). A triple can only
+    be there if its subject is, so each subject is looked up once and only the triples
+    of known subjects one by one (an import mostly brings new subjects)."""
+    known: dict[object, bool] = {}
+    new = 0
+    for q in quads:
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            new += 1  # refused by check_quads before this is asked
+            continue
+        seen = known.get(q.subject)
+        if seen is None:
+            seen = known[q.subject] = next(
+                iter(store.quads(q.subject, None, None, None)), None) is not None
+        if not seen or next(iter(store.quads(q.subject, q.predicate, q.object, None)),
+                            None) is None:
+            new += 1
+    return new
 
 
 def _archive(store: Store, sha: str, data: bytes) -> None:

@@ -13,8 +13,6 @@ so a source cited by two imports is one node.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,15 +20,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
+from graph.lookup.names import normalise
 from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS
 from graph.queries import value_rows
 from graph.store import Store
 
-#: Legal-form words dropped at the end of a name before comparing ("Axis AB" = "Axis").
-_LEGAL_FORMS = frozenset({
-    "ab", "ag", "as", "asa", "bv", "co", "company", "corp", "corporation", "gmbh", "inc",
-    "incorporated", "kg", "limited", "llc", "ltd", "nv", "oy", "plc", "pte", "sa", "sarl",
-    "sas", "spa", "srl"})
 #: Identifier properties: equal values mean the same organisation.
 IDENTIFIERS = (SKG + "sheetId", SKG + "ftmId", DCTERMS + "identifier")
 _NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel", SKG + "chineseName")
@@ -40,17 +34,6 @@ _NAMES = (RDFS_LABEL.value, SKOS + "altLabel", SKOS + "prefLabel", SKG + "chines
 CLOSE = 0.86
 #: Most existing names a similar-name search compares one incoming name with.
 BLOCK = 500
-
-
-def normalise(name: str) -> str:
-    """Case, width, accents, punctuation and trailing legal forms removed; CJK kept."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
-    words = re.sub(r"[^\w]+", " ", text).split()
-    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ for the import, which prefers the id, so the round trip links to the same organi
 What does not fit the sheet (documented in ``docs/csv-findings.md``): intermediaries,
 start and end dates (``skg:startDate`` / ``skg:endDate``; the ``date text`` keeps the date
 as the source gives it), the instrument, sheet ids, and more than one recipient or product
-(the first, by id, is written).
+(the first, by id, is written). Product alternatives ("FaceReader and/or The Observer XT",
+``skg:productAlternative``) have no column: the product is left empty and the technology
+column lists the alternatives' families; the note keeps the words.
 
 Cells that a spreadsheet would run as formulas (starting with ``=``, ``+``, ``-``, ``@``)
 are written with a leading apostrophe, which the import removes again.
@@ -26,7 +28,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from graph.interchange.csv_findings import REQUIRED_COLUMNS, technology_label
-from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, local_id, skg
+from graph.lookup.labels import label_of
+from graph.namespaces import DCTERMS, RDF_TYPE, SKG, local_id, skg
 from graph.store import Store
 
 #: The export's columns: the required ones in the import's order, then the optional ones.
@@ -62,10 +65,9 @@ class _Reader:
         return found[0] if found else None
 
     def label(self, iri: ox.NamedNode) -> str:
+        """By the one label rule (graph.lookup.labels), else the resource's id."""
         if iri.value not in self._labels:
-            labels = [o for o in self.objects(iri, RDFS_LABEL.value) if isinstance(o, ox.Literal)]
-            best = sorted(labels, key=lambda lit: (lit.language not in (None, "en"), lit.value))
-            self._labels[iri.value] = best[0].value if best else local_id(iri.value)
+            self._labels[iri.value] = label_of(self.store, iri.value) or local_id(iri.value)
         return self._labels[iri.value]
 
 
@@ -106,8 +108,12 @@ def _rows_of(r: _Reader, supply: ox.NamedNode) -> Iterable[dict[str, str]]:
     if product is not None:
         base["product"] = r.label(product)
         base["product id"] = local_id(product.value)
-    base["technology"] = "; ".join(technology_label(t.value) or local_id(t.value)
-                                   for t in r.objects(supply, SKG + "technology"))
+    techs = list(r.objects(supply, SKG + "technology"))
+    if product is None and not techs:
+        techs = [t for alt in r.objects(supply, SKG + "productAlternative")
+                 if isinstance(alt, ox.NamedNode) for t in r.objects(alt, SKG + "technology")]
+    base["technology"] = "; ".join(dict.fromkeys(technology_label(t.value) or local_id(t.value)
+                                                 for t in techs))
     base["date"] = _text(r.one(supply, SKG + "date"))
     base["date text"] = _text(r.one(supply, SKG + "dateText"))
     level = _iri(r.one(supply, SKG + "confidence"))

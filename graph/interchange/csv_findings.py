@@ -26,18 +26,19 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from graph.bundled import ONTOLOGY_DIR, SEEDS_DIR
 from graph.errors import InvalidData
 from graph.interchange.model import Mapped, Mint, Problem
 from graph.namespaces import (
@@ -45,17 +46,17 @@ from graph.namespaces import (
     ID,
     RDF_TYPE,
     RDFS_LABEL,
-    SKOS,
     SKOS_ALTLABEL,
     SKOS_PREFLABEL,
     XSD,
     rid,
     skg,
 )
+from graph.vocabulary import Term, claim_statuses, confidence_levels
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-TECHNOLOGIES = ROOT / "ontology" / "technologies.ttl"
-PLACES = ROOT / "seeds" / "places.ttl"
+TECHNOLOGIES = ONTOLOGY_DIR / "technologies.ttl"
+#: Every country (generated from ISO 3166-1, bench/gen_places.py) and the seed's extra names.
+PLACES = (SEEDS_DIR / "countries.ttl", SEEDS_DIR / "places.ttl")
 
 #: The columns every findings sheet has (the header may use any case and spacing).
 REQUIRED_COLUMNS = ("supplier", "recipient", "product", "technology", "date", "source title",
@@ -69,12 +70,6 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 #: Columns that hold several values separated by ``;`` (or ``|``).
 MULTI_VALUED = ("technology", "programme")
 
-#: Confidence levels and statuses by their squashed label or local name.
-CONFIDENCE = {"statedinreport": "StatedInReport", "primarynonreport": "PrimaryNonReport",
-              "reportedbypress": "ReportedByPress", "inferred": "Inferred"}
-CONFIDENCE_LABELS = ("stated in report", "primary (non-report)", "reported by press", "inferred")
-STATUS = {"confirmed": "Confirmed", "reported": "Reported", "alleged": "Alleged",
-          "disputed": "Disputed", "unverified": "Unverified"}
 NEEDS_ASSESSMENT = ("Disputed", "Unverified")
 
 #: What a supply's date is when the sheet gives none (as in the seeds).
@@ -123,7 +118,8 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """Read from ``ontology/technologies.ttl`` and ``seeds/places.ttl`` (never hard-coded)."""
+    """Read from ``ontology/technologies.ttl`` and ``seeds/countries.ttl`` + ``places.ttl``
+    (never hard-coded): a country matches by name, alias, Chinese name or ISO code."""
     tech: dict[str, ox.NamedNode] = {}
     tech_labels: list[str] = []
     for q in ox.parse(path=str(TECHNOLOGIES), format=ox.RdfFormat.TURTLE):
@@ -139,17 +135,17 @@ def vocabulary() -> Vocabulary:
             tech[normalise_name(q.object.value)] = s
             if q.predicate == SKOS_PREFLABEL:
                 tech_labels.append(q.object.value)
-    places = list(ox.parse(path=str(PLACES), format=ox.RdfFormat.TURTLE))
+    places = [q for path in PLACES for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     country_iris = {q.subject for q in places
                     if q.predicate == RDF_TYPE and q.object == skg("Country")}
     countries: dict[str, ox.NamedNode] = {}
     country_labels: list[str] = []
-    notation = ox.NamedNode(SKOS + "notation")
+    names = (RDFS_LABEL, SKOS_ALTLABEL, skg("countryCode"), skg("chineseName"))
     for q in places:
         s = q.subject
         if s not in country_iris or not isinstance(s, ox.NamedNode):
             continue
-        if q.predicate in (RDFS_LABEL, SKOS_ALTLABEL, notation):
+        if q.predicate in names:
             countries[normalise_name(q.object.value)] = s
             if q.predicate == RDFS_LABEL:
                 country_labels.append(q.object.value)
@@ -368,9 +364,12 @@ class _Mapper:
         if country:
             place = self.vocab.countries.get(normalise_name(country))
             if place is None:
-                self.reader.problem(row, f"{role} country", f"unknown country {country!r}; "
-                                    "known: " + ", ".join(self.vocab.country_labels)
-                                    + " (names or ISO codes), or leave it empty")
+                close = difflib.get_close_matches(country, self.vocab.country_labels, n=3)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                self.reader.problem(row, f"{role} country", f"unknown country {country!r}{hint}; "
+                                    f"use one of the {len(self.vocab.country_labels)} ISO 3166-1 "
+                                    "countries by English or Chinese name or ISO code, or "
+                                    "leave it empty")
         iri = self.existing(row, column, value)
         if iri is None and self.resolve is not None and column == role:
             iri = self.resolve(value)
@@ -436,16 +435,18 @@ class _Mapper:
             self.add(iri, skg("technology"), t)
         return iri
 
-    def level(self, row: _Row, column: str, table: dict[str, str],
-              labels: tuple[str, ...]) -> ox.NamedNode | None:
+    def level(self, row: _Row, column: str, terms: Sequence[Term]) -> ox.NamedNode | None:
+        """The confidence level or status a cell names by its label or local name (any
+        case, spacing or punctuation), from the ontology's list."""
         value = row.cells.get(column, "")
-        local = table.get(_squash(value))
-        if local is None:
-            self.reader.problem(row, column, (f"unknown {column} {value!r}" if value else
-                                              f"the {column} is empty") + "; use one of: "
-                                + ", ".join(labels))
-            return None
-        return skg(local)
+        wanted = _squash(value)
+        for term in terms:
+            if wanted in (_squash(term.label), _squash(term.local)):
+                return term.node
+        self.reader.problem(row, column, (f"unknown {column} {value!r}" if value else
+                                          f"the {column} is empty") + "; use one of: "
+                            + ", ".join(t.label for t in terms))
+        return None
 
     def source(self, row: _Row) -> ox.NamedNode | None:
         url = row.cells.get("source url", "")
@@ -552,8 +553,8 @@ def _map_row(m: _Mapper, row: _Row, groups: dict[str, tuple[ox.NamedNode, _Row]]
     if date_cell and date is None:
         m.reader.problem(row, "date", f"not a date: {date_cell!r}; write YYYY, YYYY-MM or "
                          "YYYY-MM-DD (e.g. 2019, 2019-07, 2019-07-15), or leave it empty")
-    confidence = m.level(row, "confidence", CONFIDENCE, CONFIDENCE_LABELS)
-    status = m.level(row, "status", STATUS, tuple(s.lower() for s in STATUS.values()))
+    confidence = m.level(row, "confidence", confidence_levels())
+    status = m.level(row, "status", claim_statuses())
     language = row.cells.get("language") or "en"
     if not _LANG.fullmatch(language):
         m.reader.problem(row, "language", f"not a language tag: {language!r} (e.g. en, nl, zh)")

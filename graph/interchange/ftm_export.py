@@ -29,14 +29,15 @@ from graph.interchange.ftm_model import (
     entity_problems,
     export_org_schema,
 )
+from graph.lookup.labels import LABEL_PREDICATES, pick_label
 from graph.namespaces import (
     RDF_TYPE,
     RDFS_COMMENT,
     RDFS_LABEL,
     SKG,
-    SKOS,
     SKOS_ALTLABEL,
     local_id,
+    skg,
 )
 from graph.queries import with_prefixes
 from graph.store import Store
@@ -70,6 +71,20 @@ def _texts(desc: dict[str, list[Any]], *preds: str) -> list[str]:
             if isinstance(o, ox.Literal):
                 seen.setdefault(o.value, None)
     return list(seen)
+
+
+def _name(desc: dict[str, list[Any]]) -> list[str]:
+    """The entity's name by the one label rule (graph.lookup.labels)."""
+    name = pick_label((p, o) for p in LABEL_PREDICATES for o in desc.get(p, [])
+                      if isinstance(o, ox.Literal))
+    return [name] if name else []
+
+
+def _aliases(desc: dict[str, list[Any]]) -> list[str]:
+    """Every other label, alias and Chinese name (FtM ``alias``)."""
+    name = _name(desc)
+    return [n for n in _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
+                              SKG + "chineseName") if n not in name]
 
 
 def _iris(desc: dict[str, list[Any]], pred: str) -> list[ox.NamedNode]:
@@ -158,15 +173,14 @@ def _evidence(store: Store) -> dict[ox.NamedNode, tuple[list[str], list[str]]]:
     return out
 
 
-def _labels(store: Store, pred: str) -> dict[ox.NamedNode, str]:
-    result = store.query(f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}")
-    assert isinstance(result, ox.QuerySolutions)
-    out: dict[ox.NamedNode, str] = {}
-    for row in result:
-        s, label = row["s"], row["l"]
-        if isinstance(s, ox.NamedNode) and isinstance(label, ox.Literal):
-            out.setdefault(s, label.value)
-    return out
+def _labels(store: Store) -> dict[ox.NamedNode, str]:
+    """Every named resource's label, by the one label rule (graph.lookup.labels)."""
+    names: dict[ox.NamedNode, list[tuple[str, ox.Literal]]] = defaultdict(list)
+    for pred in LABEL_PREDICATES:
+        for q in store.quads(None, ox.NamedNode(pred), None, None):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+                names[q.subject].append((pred, q.object))
+    return {s: label for s, found in names.items() if (label := pick_label(found))}
 
 
 def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
@@ -174,7 +188,7 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
     ids = _Ids()
     countries = _countries(store)
     evidence = _evidence(store)
-    status_labels = _labels(store, RDFS_LABEL.value)
+    labels = _labels(store)
     orgs = _describe(store, _ORG_CLASSES)
     programmes = _describe(store, ["SurveillanceProgramme"])
     for iri in sorted(orgs, key=lambda i: i.value):
@@ -184,9 +198,8 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
         schema, classification = kind
         mains, alls = countries.get(iri, ([], []))
         yield _entity(ids.assign(iri, desc), schema, {
-            "name": _texts(desc, RDFS_LABEL.value)[:1],
-            "alias": [n for n in _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
-                                        SKG + "chineseName")[1:]],
+            "name": _name(desc),
+            "alias": _aliases(desc),
             "description": _texts(desc, RDFS_COMMENT.value),
             "classification": classification,
             "mainCountry": mains[:1],
@@ -195,9 +208,8 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
     for iri in sorted(programmes, key=lambda i: i.value):
         desc = programmes[iri]
         yield _entity(ids.assign(iri, desc), "Project", {
-            "name": _texts(desc, RDFS_LABEL.value)[:1],
-            "alias": _texts(desc, RDFS_LABEL.value, SKOS_ALTLABEL.value,
-                            SKG + "chineseName")[1:],
+            "name": _name(desc),
+            "alias": _aliases(desc),
             "description": _texts(desc, RDFS_COMMENT.value),
             "country": countries.get(iri, ([], []))[1],
         })
@@ -206,7 +218,7 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
 
     def common(claim: ox.NamedNode, desc: dict[str, list[Any]]) -> dict[str, list[str]]:
         urls, pubs = evidence.get(claim, ([], []))
-        status = [status_labels.get(s, local_id(s.value)) for s in _iris(desc, SKG + "status")]
+        status = [labels.get(s, local_id(s.value)) for s in _iris(desc, SKG + "status")]
         return {"summary": _texts(desc, RDFS_LABEL.value)[:1],
                 "description": _texts(desc, SKG + "statement"),
                 "sourceUrl": urls, "publisher": pubs, "status": status}
@@ -218,7 +230,13 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
         return _texts(desc, SKG + pred)[:1]
 
     claims = _describe(store, ["Ownership", "Succession", "Participation", "Supply"])
-    tech_labels = _labels(store, SKOS + "prefLabel")
+    # "FaceReader and/or The Observer XT": a supply with alternatives is classified by the
+    # alternatives' technology families (docs/ftm.md)
+    alt_techs: dict[ox.NamedNode, list[str]] = {}
+    for alt in {o for d in claims.values() for o in _iris(d, SKG + "productAlternative")}:
+        techs = [t.object for t in store.quads(alt, skg("technology"), None, None)]
+        alt_techs[alt] = sorted(labels[t] for t in techs
+                                if isinstance(t, ox.NamedNode) and t in labels)
     for iri in sorted(claims, key=lambda i: i.value):
         desc = claims[iri]
         types = {t.value for t in _iris(desc, RDF_TYPE.value)}
@@ -247,14 +265,13 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
                     "role": _texts(desc, SKG + "role"),
                     "startDate": dates(desc, "startDate"), "endDate": dates(desc, "endDate")})
         elif SKG + "Supply" in types:
-            yield from _supply(iri, desc, base, ids, org_ids, prog_ids, tech_labels,
-                               status_labels)
+            yield from _supply(iri, desc, base, ids, org_ids, prog_ids, labels, alt_techs)
 
 
 def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[str]],
             ids: _Ids, org_ids: dict[ox.NamedNode, str], prog_ids: dict[ox.NamedNode, str],
-            tech_labels: dict[ox.NamedNode, str],
-            labels: dict[ox.NamedNode, str]) -> Iterator[dict[str, Any]]:
+            labels: dict[ox.NamedNode, str],
+            alt_techs: dict[ox.NamedNode, list[str]]) -> Iterator[dict[str, Any]]:
     """A supply as a Contract (authority = recipient organisations, project = recipient or
     target programmes, classification = technologies) and the ContractAward to its
     supplier (role :data:`RECIPIENT_PROJECT` when a programme is the recipient).
@@ -276,8 +293,9 @@ def _supply(iri: ox.NamedNode, desc: dict[str, list[Any]], base: dict[str, list[
         "title": base["summary"] or [award_id],
         "authority": authority,
         "project": project,
-        "classification": [tech_labels[t] for t in _iris(desc, SKG + "technology")
-                           if t in tech_labels],
+        "classification": [labels[t] for t in _iris(desc, SKG + "technology")
+                           if t in labels] or [
+            t for a in _iris(desc, SKG + "productAlternative") for t in alt_techs.get(a, [])],
         "keywords": [labels[p] for p in _iris(desc, SKG + "product") if p in labels],
         "method": _texts(desc, SKG + "instrument"),
         "contractDate": date,

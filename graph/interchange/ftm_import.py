@@ -44,15 +44,15 @@ from graph.namespaces import (
     skg,
 )
 from graph.store import Store
+from graph.vocabulary import claim_statuses, confidence_levels
 
 #: Looks an FtM id up among entities already in the store (by skg:ftmId).
 Resolve = Callable[[str], ox.NamedNode | None]
 
 DEFAULT_CONFIDENCE = skg("Inferred")
 DEFAULT_STATUS = skg("Unverified")
-CONFIDENCES = frozenset(skg(c) for c in
-                        ("StatedInReport", "PrimaryNonReport", "ReportedByPress", "Inferred"))
-STATUSES = frozenset(skg(s) for s in ("Confirmed", "Reported", "Alleged", "Disputed", "Unverified"))
+CONFIDENCES = frozenset(level.node for level in confidence_levels())
+STATUSES = frozenset(status.node for status in claim_statuses())
 
 _TITLE = ox.NamedNode(DCTERMS + "title")
 _PUBLISHER = ox.NamedNode(DCTERMS + "publisher")

@@ -140,12 +140,13 @@ def _has_surrogate(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def country_iris() -> dict[str, ox.NamedNode]:
-    """ISO code -> the seed graph's country IRI (``seeds/places.ttl``, skg:countryCode)."""
-    from graph.loading import SEEDS_DIR, parse_file
+    """ISO code -> the seed graph's country IRI (``seeds/countries.ttl``, skg:countryCode)."""
+    from graph.bundled import SEEDS_DIR
+    from graph.loading import parse_file
 
     code = ox.NamedNode(SKG + "countryCode")
     out: dict[str, ox.NamedNode] = {}
-    for q in parse_file(SEEDS_DIR / "places.ttl"):
+    for q in parse_file(SEEDS_DIR / "countries.ttl"):
         if q.predicate == code and isinstance(q.subject, ox.NamedNode) \
                 and isinstance(q.object, ox.Literal):
             out[q.object.value.lower()] = q.subject
@@ -155,7 +156,8 @@ def country_iris() -> dict[str, ox.NamedNode]:
 @lru_cache(maxsize=1)
 def technology_iris() -> dict[str, ox.NamedNode]:
     """Lower-cased label (pref, alt, rdfs) -> technology IRI (``ontology/technologies.ttl``)."""
-    from graph.loading import ONTOLOGY_DIR, parse_file
+    from graph.bundled import ONTOLOGY_DIR
+    from graph.loading import parse_file
 
     quads = parse_file(ONTOLOGY_DIR / "technologies.ttl")
     techs = {q.subject for q in quads

@@ -18,19 +18,16 @@ from __future__ import annotations
 import json
 import sys
 from functools import lru_cache
-from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 import rdflib
 
-from graph.loading import ontology_files
+from graph.bundled import CONTEXT_FILE, ontology_files
 from graph.namespaces import OWL, PREFIXES, RDF, RDFS, SKG, XSD
 from graph.store import Store
 from graph.validation import to_rdflib_term
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-CONTEXT_FILE = ROOT / "ontology" / "context.jsonld"
 #: Where the context is published (w3id redirect, beside the ontology).
 CONTEXT_URL = "https://w3id.org/survkg/ontology/context.jsonld"
 

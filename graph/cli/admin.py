@@ -1,6 +1,6 @@
 """``survkg token``, ``survkg audit``, ``survkg backup`` and ``survkg restore``.
 
-Administration of the write side, kept apart from ``graph/cli.py`` (reads). The token
+Administration of the write side, kept apart from the reading commands. The token
 and audit commands read the state files in the store folder without opening the RDF
 store, so they also work beside a running server (which holds the store's lock).
 """
@@ -14,18 +14,17 @@ from pathlib import Path
 
 import click
 
-from graph.cli import cli, store_option
+from graph.cli.common import Location, local_folder, store_option
 from graph.errors import InvalidParameter, SurvkgError
-from graph.queries import render_table
 from graph.state import AUDIT_FILE, TOKENS_FILE
-from graph.store import OxigraphStore, default_store_path
+from graph.store import OxigraphStore
 
 
-def _state(store_path: Path | None, name: str) -> Path:
-    return (store_path or default_store_path()) / name
+def _state(store_path: Location | None, name: str) -> Path:
+    return local_folder(store_path) / name
 
 
-@cli.group()
+@click.group()
 def token() -> None:
     """Write tokens: every write route needs one (`Authorization: Bearer <token>`)."""
 
@@ -33,7 +32,7 @@ def token() -> None:
 @token.command("create")
 @click.argument("name")
 @store_option
-def token_create(name: str, store_path: Path | None) -> None:
+def token_create(name: str, store_path: Location | None) -> None:
     """Make a token named NAME (a person or a tool) and print its secret, once."""
     from graph.tokens import TokenStore
     secret = TokenStore(_state(store_path, TOKENS_FILE)).create(name)
@@ -45,7 +44,7 @@ def token_create(name: str, store_path: Path | None) -> None:
 @token.command("revoke")
 @click.argument("name")
 @store_option
-def token_revoke(name: str, store_path: Path | None) -> None:
+def token_revoke(name: str, store_path: Location | None) -> None:
     """Revoke the token NAME: writes with it are refused from now on."""
     from graph.tokens import TokenStore
     TokenStore(_state(store_path, TOKENS_FILE)).revoke(name)
@@ -54,25 +53,27 @@ def token_revoke(name: str, store_path: Path | None) -> None:
 
 @token.command("list")
 @store_option
-def token_list(store_path: Path | None) -> None:
+def token_list(store_path: Location | None) -> None:
     """Every token: name, created, revoked, last used (never the secrets)."""
+    from graph.queries import render_table
     from graph.tokens import TokenStore
     rows = [[t.name, t.created, t.revoked or "", t.last_used or ""]
             for t in TokenStore(_state(store_path, TOKENS_FILE)).list()]
     click.echo(render_table(["name", "created", "revoked", "last used"], rows))
 
 
-@cli.command()
+@click.command()
 @click.option("--limit", type=int, default=50, show_default=True, help="Latest entries.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="json: the entries as stored, one per line.")
 @click.option("--verify", "check", is_flag=True,
               help="Check the whole hash chain; exit 1 naming the first bad line.")
 @store_option
-def audit(limit: int, fmt: str, check: bool, store_path: Path | None) -> None:
+def audit(limit: int, fmt: str, check: bool, store_path: Location | None) -> None:
     """The audit log: every write attempt, accepted or refused (docs/security-writes.md)."""
 
     from graph.audit import AuditLog
+    from graph.queries import render_table
     log = AuditLog(_state(store_path, AUDIT_FILE))
     if log.recovered:
         click.echo(f"note: {log.recovered['detail']}", err=True)
@@ -93,14 +94,14 @@ def audit(limit: int, fmt: str, check: bool, store_path: Path | None) -> None:
          for e in entries]))
 
 
-@cli.command("backup")
+@click.command("backup")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @store_option
-def backup_cmd(target: Path, store_path: Path | None) -> None:
+def backup_cmd(target: Path, store_path: Location | None) -> None:
     """Snapshot the store, its audit log, tokens and import archive into TARGET (a new or
     empty folder). Works while the server runs."""
     from graph.backup import backup
-    location = store_path or default_store_path()
+    location = local_folder(store_path)
     if not (location / "CURRENT").is_file():  # RocksDB's marker of a database
         raise InvalidParameter("--store", f"no store at {location}")
     # A read-only instance works beside a running server, but it does not stop that
@@ -124,16 +125,17 @@ def backup_cmd(target: Path, store_path: Path | None) -> None:
                f"manifest sha256 {sha} (note it to check the backup later)")
 
 
-@cli.command("restore")
+@click.command("restore")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @store_option
-def restore_cmd(source: Path, store_path: Path | None) -> None:
+def restore_cmd(source: Path, store_path: Location | None) -> None:
     """Restore the backup in SOURCE into the store folder (which must be new or empty),
     and verify the dataset and audit chain against the backup's manifest."""
     from graph.backup import restore
-    target = store_path or default_store_path()
+    target = local_folder(store_path)
     manifest = restore(source, target)
     click.echo(f"restored {manifest.quads} quads and {manifest.audit_seq} audit entries "
                f"into {target}; dataset and audit chain verified against the manifest")
 
 
+COMMANDS = [token, audit, backup_cmd, restore_cmd]

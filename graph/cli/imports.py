@@ -1,6 +1,6 @@
 """``survkg import``, ``survkg imports`` and ``survkg retract``: researchers' writes.
 
-Kept apart from ``graph/cli.py`` (reads and administration) because every command here
+Kept apart from the reading and administration commands because every command here
 writes evidence and goes through the same discipline: the import pipeline, the audit
 log (opened beside the store), and a reconciliation of any write a crash left open.
 """
@@ -11,22 +11,27 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from graph.cli import _open, cli, store_option
-from graph.imports import kinds
-from graph.imports.catalogue import list_imports
-from graph.imports.pipeline import DEFAULT_MAX_BYTES, ImportResult, import_data
-from graph.imports.recovery import reconcile
-from graph.imports.retract import retract_import
-from graph.queries import render_table
-from graph.store import OxigraphStore
+from graph.cli.common import Location, open_read, open_write, store_option
+from graph.formats import IMPORTS
+
+if TYPE_CHECKING:
+    from graph.imports.pipeline import ImportResult
+    from graph.store import OxigraphStore
+
+
+def _default_max_bytes() -> int:
+    """The pipeline's own limit (read when the command runs, not at start-up)."""
+    from graph.imports.pipeline import DEFAULT_MAX_BYTES
+    return DEFAULT_MAX_BYTES
 
 
 def _audit(store: OxigraphStore) -> Any:
     from graph.audit import open_audit
+    from graph.imports.recovery import reconcile
     audit = open_audit(store)
     reconcile(store, audit)
     return audit
@@ -36,9 +41,9 @@ def _actor(name: str | None) -> str:
     return name or f"cli:{getpass.getuser()}"
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(list(kinds.KINDS)), default=None,
+@click.option("--format", "fmt", type=click.Choice(list(IMPORTS)), default=None,
               help="Input format (default: from the file extension).")
 @click.option("--dry-run", is_flag=True, help="Check everything and show what would "
               "change; write nothing.")
@@ -46,20 +51,23 @@ def _actor(name: str | None) -> str:
               "before (and not retracted).")
 @click.option("--as", "actor", default=None, help="Name recorded as the importer "
               "(default: cli:<your user name>).")
-@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True)
+@click.option("--max-bytes", type=int, default=_default_max_bytes,
+              help="Largest file accepted (default: the import pipeline's limit).")
 @click.option("--output", "out_fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @store_option
 def import_(file: Path, fmt: str | None, dry_run: bool, force: bool, actor: str | None,
-            max_bytes: int, out_fmt: str, store_path: Path | None) -> None:
+            max_bytes: int, out_fmt: str, store_path: Location | None) -> None:
     """Import FILE (RDF, CSV findings or FtM entities) into a named graph of its own.
 
     The file is screened, parsed, checked, linked to existing organisations and
     sources, validated with SHACL and committed in one transaction with its provenance,
     or refused with every problem listed and nothing stored. See docs/imports.md.
     """
+    from graph.imports import kinds
+    from graph.imports.pipeline import import_data
     kind = kinds.by_name(fmt) if fmt else kinds.for_filename(file.name)
-    store = _open(store_path)
+    store = open_write(store_path)
     audit = _audit(store)
     data = file.read_bytes()
     bar = _Bar() if sys.stderr.isatty() and len(data) > 2_000_000 else None
@@ -115,13 +123,15 @@ class _Bar:
         self._bar.__exit__(None, None, None)
 
 
-@cli.command("imports")
+@click.command("imports")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @store_option
-def imports_(fmt: str, store_path: Path | None) -> None:
+def imports_(fmt: str, store_path: Location | None) -> None:
     """List the imports in the catalogue, retracted ones included."""
-    records = list_imports(_open(store_path))
+    from graph.imports.catalogue import list_imports
+    from graph.queries import render_table
+    records = list_imports(open_read(store_path))
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
         return
@@ -131,16 +141,20 @@ def imports_(fmt: str, store_path: Path | None) -> None:
     click.echo(render_table(["id", "file", "by", "at", "triples", "state"], rows))
 
 
-@cli.command("retract")
+@click.command("retract")
 @click.argument("import_id")
 @click.option("--reason", required=True, help="Why the import is withdrawn (recorded).")
 @click.option("--as", "actor", default=None, help="Name recorded as the retractor.")
 @store_option
-def retract(import_id: str, reason: str, actor: str | None, store_path: Path | None) -> None:
+def retract(import_id: str, reason: str, actor: str | None, store_path: Location | None) -> None:
     """Retract IMPORT_ID: its triples leave the live graph, archived; the catalogue and the
     audit log keep who retracted it, when and why."""
-    store = _open(store_path)
+    from graph.imports.retract import retract_import
+    store = open_write(store_path)
     record = retract_import(store, import_id, actor=_actor(actor), reason=reason,
                             audit=_audit(store))
     click.echo(f"retracted {record.id} ({record.file}, {record.triples} triples) at "
                f"{record.retracted_at}")
+
+
+COMMANDS = [import_, imports_, retract]

@@ -1,0 +1,357 @@
+"""A remote SPARQL 1.1 store behind the :class:`graph.store.Store` interface.
+
+For users who outgrow one embedded store: the data lives in a SPARQL server (Oxigraph's
+``oxigraph serve``, Virtuoso, Jena Fuseki, GraphDB...) and survkg speaks only the W3C
+protocols to it:
+
+- queries and updates: the SPARQL 1.1 Protocol, always as form-encoded POST
+  (``application/x-www-form-urlencoded``; never the direct ``application/sparql-query``
+  POST, which hangs Virtuoso 7.2, its issue 842);
+- whole-graph loads: the SPARQL 1.1 Graph Store HTTP Protocol, when the server has one;
+- results: parsed by ``pyoxigraph.parse_query_results`` (SELECT, ASK) or
+  ``pyoxigraph.parse`` (CONSTRUCT, DESCRIBE), so callers get pyoxigraph's types as from
+  the embedded store.
+
+What the protocols leave open, and the choice made here (``docs/remote-store.md``):
+
+- **The union default graph.** Servers differ (Oxigraph: the default graph is its own
+  graph unless asked; Virtuoso: the union of everything). survkg names its dataset
+  explicitly in every query: every named graph as ``default-graph-uri`` *and*
+  ``named-graph-uri``, which the protocol defines the same way everywhere. The list is
+  cached per generation (below).
+- **The version used to refresh caches.** A generation counter kept in a store-side
+  graph of its own (:data:`META_GRAPH`, never part of the dataset above, of exports or
+  of counts) is incremented *in the same update request* as every write made through
+  survkg, so a write and its generation bump are one transaction. ``version`` polls the
+  counter (at most every ``poll_seconds``), so writes by other survkg processes are seen
+  too.
+- **All-or-nothing writes.** Each write is one update request, which SPARQL servers run
+  as one transaction (Oxigraph does; the Update spec asks implementations to). Blank
+  nodes stay one graph's because the quads travel in one request.
+- **Bulk loads.** Large files belong in the server's own offline loader (``oxigraph
+  load``, Virtuoso's ``ld_dir``); over HTTP a file is one Graph Store Protocol POST
+  (the server parses it) or, for a dataset format, parsed here and sent as one update.
+- **Counting.** ``len()`` is a ``COUNT(*)``: slow on large stores on some servers;
+  survkg calls it only for ``info``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from graph.errors import QueryError, SurvkgError
+from graph.namespaces import PREFIXES
+from graph.store import GraphName, QueryResult
+
+#: The graph holding survkg's generation counter on a remote store (not data).
+META_GRAPH = ox.NamedNode("urn:survkg:store-meta")
+_GENERATION = ox.NamedNode("https://w3id.org/survkg/ontology#storeGeneration")
+_SUBJECT = ox.NamedNode("urn:survkg:store")
+
+#: The schemes a store location may carry; anything else is refused (never a folder).
+REMOTE_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+_SELECT_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+                  "application/n-triples;q=0.8, text/turtle;q=0.7")
+_RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "text/csv": ox.QueryResultsFormat.CSV,
+}
+
+
+class RemoteStoreError(SurvkgError):
+    """The remote store could not be reached or answered with an error (message says which)."""
+
+
+def location_scheme(location: str) -> str | None:
+    """The URL scheme of a store location, or None for a folder path.
+
+    A Windows drive letter (``C:``) is a path, not a scheme.
+    """
+    match = _SCHEME.match(location)
+    if match is None or len(match.group(1)) == 1:
+        return None
+    return match.group(1).lower()
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the server answers queries, updates and Graph Store Protocol requests."""
+
+    query: str
+    update: str
+    graph_store: str | None
+
+    @classmethod
+    def from_url(cls, url: str, *, update: str | None = None,
+                 graph_store: str | None = None) -> Endpoints:
+        """Endpoints for a store URL.
+
+        A bare server URL (``http://host:7878/``) means Oxigraph's layout (``/query``,
+        ``/update``, ``/store``); any other path is the one SPARQL endpoint for queries and
+        updates, with no Graph Store Protocol unless ``graph_store`` names one.
+        """
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in REMOTE_SCHEMES or not parts.netloc:
+            raise RemoteStoreError(f"not a SPARQL endpoint URL: {url!r} (http or https)")
+        if parts.path in ("", "/"):
+            base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+            return cls(base + "/query", update or base + "/update",
+                       graph_store or base + "/store")
+        return cls(url, update or url, graph_store)
+
+
+class SparqlHttpStore:
+    """A store that lives in a SPARQL 1.1 server, spoken to over HTTP only."""
+
+    def __init__(self, url: str, *, update_url: str | None = None,
+                 graph_store_url: str | None = None, credentials: str | None = None,
+                 timeout: float = 300.0, poll_seconds: float = 0.5) -> None:
+        self.location = url
+        self.endpoints = Endpoints.from_url(url, update=update_url, graph_store=graph_store_url)
+        self._auth = ("Basic " + base64.b64encode(credentials.encode()).decode()
+                      if credentials else None)
+        self._timeout = timeout
+        self._poll = poll_seconds
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._checked = 0.0
+        self._graphs: tuple[int, list[ox.NamedNode | ox.BlankNode]] | None = None
+
+    # -- the version -------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """The store's generation: bumped with every write made through survkg."""
+        now = time.monotonic()
+        if now - self._checked >= self._poll:
+            self._refresh_generation()
+        return self._generation
+
+    def _refresh_generation(self) -> None:
+        sparql = (f"SELECT ?n WHERE {{ GRAPH {META_GRAPH} {{ {_SUBJECT} {_GENERATION} ?n }} }}")
+        rows = list(self._select(sparql, dataset=False))
+        value = rows[0]["n"] if rows else None
+        with self._lock:
+            self._generation = int(value.value) if isinstance(value, ox.Literal) else 0
+            self._checked = time.monotonic()
+
+    def _bump(self) -> str:
+        """An update operation that increments the generation (sent with every write)."""
+        g, s, p = META_GRAPH, _SUBJECT, _GENERATION
+        return (f"DELETE {{ GRAPH {g} {{ {s} {p} ?old }} }} "
+                f"INSERT {{ GRAPH {g} {{ {s} {p} ?new }} }} "
+                f"WHERE {{ OPTIONAL {{ GRAPH {g} {{ {s} {p} ?old }} }} "
+                f"BIND(COALESCE(?old, 0) + 1 AS ?new) }}")
+
+    # -- queries -------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[GraphName] | None = None,
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        params: list[tuple[str, str]] = [("query", sparql)]
+        if default_graph is not None or named_graphs is not None:
+            for g in default_graph or []:
+                if not isinstance(g, ox.NamedNode):
+                    raise QueryError("a remote store names its default graphs by IRI only")
+                params.append(("default-graph-uri", g.value))
+            for g in named_graphs or []:
+                if isinstance(g, ox.NamedNode):
+                    params.append(("named-graph-uri", g.value))
+        elif union_default_graph:
+            for g in self.named_graphs():
+                if isinstance(g, ox.NamedNode):
+                    params += [("default-graph-uri", g.value), ("named-graph-uri", g.value)]
+        body, media = self._post(self.endpoints.query, params, accept=_SELECT_ACCEPT)
+        return _parse_results(body, media)
+
+    def _select(self, sparql: str, *, dataset: bool = True) -> ox.QuerySolutions:
+        result = (self.query(sparql) if dataset
+                  else _parse_results(*self._post(self.endpoints.query, [("query", sparql)],
+                                                  accept=_SELECT_ACCEPT)))
+        if not isinstance(result, ox.QuerySolutions):
+            raise RemoteStoreError("the server answered a SELECT with something else")
+        return result
+
+    # -- writes --------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        self._write(sparql.rstrip().rstrip(";") + " ;\n" + self._bump())
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """One ``INSERT DATA`` request: all of the quads or none of them."""
+        by_graph: dict[GraphName, list[str]] = {}
+        for q in quads:
+            by_graph.setdefault(q.graph_name, []).append(
+                f"{q.subject} {q.predicate} {q.object} .")
+        if not by_graph:
+            return
+        blocks = []
+        for graph, triples in by_graph.items():
+            body = "\n".join(triples)
+            blocks.append(body if isinstance(graph, ox.DefaultGraph)
+                          else f"GRAPH {graph} {{\n{body}\n}}")
+        self._write("INSERT DATA {\n" + "\n".join(blocks) + "\n} ;\n" + self._bump())
+
+    def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
+                 commit: Sequence[ox.Quad]) -> None:
+        """An import's data and its catalogue entry: one request, all or nothing (a remote
+        store has no bulk loader of ours)."""
+        self.extend([*quads, *commit])
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, graph: GraphName) -> None:
+        """One Graph Store Protocol POST (the server parses), or one update."""
+        if (self.endpoints.graph_store is None or fmt.supports_datasets
+                or not isinstance(graph, ox.NamedNode)):
+            parsed = ox.parse(path=str(path), format=fmt)
+            self.extend(parsed if fmt.supports_datasets else
+                        (ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed))
+            return
+        # The GSP has no way to bump the generation in the same request: the load goes into
+        # a staging graph first, then one update moves it into place with the bump.
+        staging = ox.NamedNode(f"urn:survkg:staging:{time.time_ns()}")
+        url = self.endpoints.graph_store + "?" + urllib.parse.urlencode({"graph": staging.value})
+        self._request(url, path.read_bytes(), content_type=fmt.media_type, accept="*/*")
+        try:
+            self._write(f"ADD SILENT {staging} TO {graph} ;\nDROP SILENT GRAPH {staging} ;\n"
+                        + self._bump())
+        except BaseException:
+            self._request(self.endpoints.update, _form([("update",
+                          f"DROP SILENT GRAPH {staging}")]), accept="*/*")
+            raise
+
+    def clear_graph(self, graph: GraphName) -> None:
+        target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}"
+        self._write(f"CLEAR SILENT {target} ;\n" + self._bump())
+
+    def _write(self, sparql: str) -> None:
+        self._post(self.endpoints.update, [("update", sparql)], accept="*/*")
+        self._checked = 0.0   # the next version read asks the server again
+
+    # -- reading quads ---------------------------------------------------------------------
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        graph: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        s = str(subject) if subject is not None else "?s"
+        p = str(predicate) if predicate is not None else "?p"
+        o = str(obj) if obj is not None else "?o"
+        pattern = f"{s} {p} {o}"
+        if isinstance(graph, ox.DefaultGraph):
+            sparql = f"SELECT * WHERE {{ {pattern} }}"
+        elif graph is not None:
+            sparql = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }}"
+        else:
+            sparql = (f"SELECT * WHERE {{ {{ {pattern} }} UNION "
+                      f"{{ GRAPH ?g {{ {pattern} }} FILTER(?g != {META_GRAPH}) }} }}")
+        rows = _parse_results(*self._post(self.endpoints.query, [("query", sparql)],
+                                          accept=_SELECT_ACCEPT))
+        assert isinstance(rows, ox.QuerySolutions)
+        for row in rows:
+            g = row["g"] if graph is None else graph
+            yield ox.Quad(subject or row["s"], predicate or row["p"],
+                          obj or row["o"], g if g is not None else ox.DefaultGraph())
+
+    def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
+        version = self.version
+        cached = self._graphs
+        if cached is not None and cached[0] == version:
+            return list(cached[1])
+        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                            f"FILTER(?g != {META_GRAPH}) }}", dataset=False)
+        graphs = [r["g"] for r in rows if isinstance(r["g"], ox.NamedNode | ox.BlankNode)]
+        self._graphs = (version, graphs)
+        return list(graphs)
+
+    def export(self, output: IO[bytes] | str | None, fmt: ox.RdfFormat) -> bytes | None:
+        if fmt.supports_datasets:
+            return ox.serialize(list(self.quads()), output, format=fmt, prefixes=PREFIXES)
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
+        return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES)
+
+    def __len__(self) -> int:
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?s ?p ?o }} UNION "
+                            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }} }}",
+                            dataset=False)
+        for row in rows:
+            n = row["n"]
+            return int(n.value) if isinstance(n, ox.Literal) else 0
+        return 0
+
+    def flush(self) -> None:
+        """Nothing to do: the server acknowledges a write once it is durable."""
+
+    def close(self) -> None:
+        """Nothing to release: every request is its own connection."""
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _post(self, url: str, params: list[tuple[str, str]], *, accept: str) -> tuple[bytes, str]:
+        return self._request(url, _form(params), accept=accept,
+                             content_type="application/x-www-form-urlencoded")
+
+    def _request(self, url: str, body: bytes, *, accept: str,
+                 content_type: str = "application/x-www-form-urlencoded") -> tuple[bytes, str]:
+        headers = {"Content-Type": content_type, "Accept": accept,
+                   "User-Agent": "survkg-remote-store"}
+        if self._auth:
+            headers["Authorization"] = self._auth
+        req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=self._timeout) as resp:
+                media = resp.headers.get_content_type()
+                return resp.read(), media
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(2000).decode("utf-8", "replace").strip()
+            if exc.code == 400:
+                raise QueryError(f"the remote store refused the request: {detail}") from None
+            raise RemoteStoreError(f"the remote store at {self.location} answered "
+                                   f"{exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RemoteStoreError(f"cannot reach the remote store at {self.location}: "
+                                   f"{reason}") from None
+
+
+def _form(params: list[tuple[str, str]]) -> bytes:
+    return urllib.parse.urlencode(params).encode("utf-8")
+
+
+def _parse_results(body: bytes, media: str) -> QueryResult:
+    """pyoxigraph's result types from a protocol response."""
+    results_format = _RESULTS_FORMATS.get(media)
+    if results_format is not None:
+        return ox.parse_query_results(body, results_format)
+    rdf_format = ox.RdfFormat.from_media_type(media)
+    if rdf_format is None:
+        raise RemoteStoreError(f"the remote store answered in an unknown format: {media}")
+    # CONSTRUCT / DESCRIBE: the triples, handed over as the engine's own triple results.
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                   for t in ox.parse(body, format=rdf_format))
+    return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
