@@ -28,13 +28,15 @@ install: $(STAMP) assets
 assets:
 	@if [ -f api/assets/package.json ]; then cd api/assets && npm ci --no-audit --no-fund --loglevel=error; fi
 
-# Debian's chromium for the browser tests (CI machines start without it), and CJK fonts
-# so that Chinese names render in pages and screenshots.
+# Debian's chromium for the browser tests (CI machines start without it), CJK fonts
+# so that Chinese names render in pages and screenshots, and iso-codes, from which
+# seeds/countries.ttl is generated (a test checks that the committed file has not drifted).
 chromium:
-	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/opentype/noto ]; } || { \
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/opentype/noto ] && \
+	   [ -d /usr/share/iso-codes/json ]; } || { \
 	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium chromium-driver fonts-noto-cjk; }
+	    chromium chromium-driver fonts-noto-cjk iso-codes; }
 
 # Main job on the embedded default store: seed it, print what it holds and who is
 # exposed, then serve the endpoint, the API and the pages on http://127.0.0.1:8000.

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse
 
 from api import apidocs, deps, errors, middleware, pages, routes, sparql
 from api.routes import audit as audit_routes
+from api.routes import changes as changes_routes
 from api.settings import Settings
 from graph import __version__
 from graph.audit import open_audit
@@ -36,7 +37,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.tokens = open_tokens(store)
-    app.state.audit = open_audit(store)
+    app.state.audit = open_audit(store, settings.audit_refusals_per_minute)
     deps.install(app, store)  # projection, view and name index caches
     # A write a crash interrupted is settled before the first request (see
     # graph/imports/recovery.py): the audit log then agrees with the store.
@@ -52,6 +53,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.make_router(store, settings), prefix="/api")
     app.include_router(audit_routes.make_router(), prefix="/api")
     app.include_router(pages.make_router(store, settings))
+    app.include_router(pages.make_form_router(store))
+    app.include_router(changes_routes.make_router(store))
     app.include_router(apidocs.make_router())
     middleware.install(app, settings)
     return app

@@ -1,10 +1,13 @@
-"""``survkg serve``: contributed to the core CLI through the ``survkg.commands`` entry point."""
+"""``survkg serve`` and ``survkg dossier``: contributed to the core CLI through the
+``survkg.commands`` entry point."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from graph.cli.common import Location, local_folder, store_option
+from graph.cli.common import Location, local_folder, open_read, store_option
 
 
 @click.command()
@@ -37,3 +40,46 @@ def serve(host: str, port: int, store_path: Location | None) -> None:
     from api.graphviews import warm_up
     warm_up(app.state, lambda line: click.echo(f"survkg: {line}"))
     uvicorn.Server(uvicorn_config(app, settings, host=host, port=port, log_level="info")).run()
+
+
+@click.command()
+@click.argument("name")
+@click.option("--as-of", default=None, help="Date (YYYY[-MM[-DD]]): exposure as of then.")
+@click.option("--min-confidence", default=None, help="A confidence level or a weight 0-1.")
+@click.option("--include-unverified", is_flag=True,
+              help="Also follow unverified, alleged and disputed claims (marked).")
+@click.option("--max-hops", type=int, default=4, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="File to write.")
+@store_option
+def dossier(name: str, as_of: str | None, min_confidence: str | None,
+            include_unverified: bool, max_hops: int, fmt: str, output: Path,
+            store_path: Location | None) -> None:
+    """A citable exposure dossier of NAME: summary, group and ownership evidence, every
+    path with every hop's sources and replies, control status, filters, date, graph
+    version. HTML stands alone (offline); PDF is printed by headless Chromium.
+
+    Contributed by the ``api`` package (through ``survkg.commands``) because the HTML is
+    rendered with the pages' templates."""
+    from api.dossier import render_html
+    from graph import dossier as core
+    from graph.entities import resolve
+    from graph.errors import SurvkgError
+    from graph.exposure import Filters
+    from graph.projection import build_projection
+    store = open_read(store_path)
+    try:
+        entity = resolve(store, name)
+        filters = Filters.from_options(max_hops, as_of, min_confidence, None,
+                                       include_unverified, core.MAX_PATHS)
+        html = render_html(core.build(store, build_projection(store), entity.iri, filters))
+    except SurvkgError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "pdf":
+        from graph.pdf import html_to_pdf
+        output.write_bytes(html_to_pdf(html))
+    else:
+        output.write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output} (dossier of {entity.label}, {fmt})", err=True)

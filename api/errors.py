@@ -27,6 +27,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.TooLarge, 413),
     (e.Conflict, 409),
     (e.Unauthorized, 401),
+    (e.Unavailable, 503),
     (QueueFull, 503),
 ]
 

@@ -29,6 +29,20 @@ from graph.errors import SurvkgError, UnknownEntity
 #: Imports waiting or running at most; each holds its file in memory (up to
 #: ``max_import_bytes``), so the queue is bounded and a full one answers 503.
 MAX_PENDING = 16
+#: Items a kept job result lists at most per list (links, candidates, notes...): jobs
+#: are kept in memory for polling, so each one's size is bounded, whatever the file.
+MAX_RESULT_ITEMS = 100
+
+
+def bounded(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with every list cut to :data:`MAX_RESULT_ITEMS`, its full length in
+    ``<key>_total`` (the catalogue and the audit log keep the durable record)."""
+    out = dict(result)
+    for key, value in result.items():
+        if isinstance(value, list) and len(value) > MAX_RESULT_ITEMS:
+            out[key] = value[:MAX_RESULT_ITEMS]
+            out[f"{key}_total"] = len(value)
+    return out
 
 
 class QueueFull(SurvkgError):
@@ -75,7 +89,7 @@ class JobQueue:
         def run() -> None:
             job.status = "running"
             try:
-                job.result = work(progress)
+                job.result = bounded(work(progress))
                 job.status, job.phase, job.progress = "done", "done", 1.0
             except SurvkgError as exc:
                 job.status, job.error = "refused", describe_error(exc)

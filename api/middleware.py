@@ -127,26 +127,37 @@ class BodyLimit:
         seen = 0
         started = False
         complete = False
+        #: Set when the body is cut off: (status, message), answered whatever the route does.
+        cut: tuple[int, str] | None = None
         deadline = asyncio.get_running_loop().time() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal seen, complete
+            nonlocal seen, complete, cut
             if complete:  # only disconnects are left to wait for: no deadline
                 return await receive()
             left = deadline - asyncio.get_running_loop().time()
             try:
                 message = await asyncio.wait_for(receive(), max(left, 0.001))
             except TimeoutError:
+                cut = (408, f"request body not received within {self.timeout:g} s")
                 raise BodyTooSlow from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
                 if seen > limit:
+                    cut = (413, detail)
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            # A route that caught the cut-off (FastAPI turns any error while reading a
+            # JSON body into 400) still answers 413 or 408: its own response is dropped.
             nonlocal started
+            if cut is not None:
+                if not started:
+                    started = True
+                    await _plain(send, cut[0], cut[1], [(b"connection", b"close")])
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

@@ -98,6 +98,8 @@ class ExposureOut(_Open):
     paths: list[dict[str, Any]]
     total_paths: int
     truncated: bool
+    summary: str = Field("", description="A few sentences made from this result: route, "
+                         "targets and why, evidence, control status, today vs. ever")
     offset: int = 0
 
 

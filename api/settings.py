@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from graph.audit_refusals import PER_WINDOW
+
 ENV_PREFIX = "SURVKG_"
 
 
@@ -33,6 +35,9 @@ class Settings:
     max_result_rows: int = 10_000
     #: Requests per client address per minute before 429 (0 disables).
     rate_limit_per_minute: int = 300
+    #: Refused write attempts per client address per minute written to the audit log one
+    #: by one; beyond it they are counted in one summary entry (0: write every one).
+    audit_refusals_per_minute: int = PER_WINDOW
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 2 * 1024 * 1024
     #: Largest file ``POST /api/import`` accepts, in bytes (refused with 413 before reading).

@@ -18,6 +18,7 @@ COMMANDS: list[list[str]] = [
      "--rounds", "5"],
     ["bench.bench_snapshots", "--triples", "100000", "1000000"],
     ["bench.bench_http_load", "--clients", "20", "--seconds", "15"],
+    ["bench.bench_write_limits", "--updates", "25", "--findings", "2500"],
 ]
 
 

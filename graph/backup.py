@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from graph import __version__
-from graph.audit import AuditLog
+from graph.audit import AuditLog, segment_files
 from graph.errors import IntegrityError, InvalidParameter
-from graph.state import AUDIT_FILE, IMPORTS_ARCHIVE, TOKENS_FILE
+from graph.state import AUDIT_FILE, CAPTURES, IMPORTS_ARCHIVE, TOKENS_FILE, WATCHLIST_FILE
 from graph.store import OxigraphStore, fsync_path
 from graph.tokens import TokenStore
 
@@ -55,6 +55,7 @@ class Manifest:
     audit_hash: str
     tokens: int | None
     imports: dict[str, str] = field(default_factory=dict)  # relative path -> SHA-256
+    captures: dict[str, str] = field(default_factory=dict)  # WARC captures, likewise
     format: int = FORMAT
 
     def to_json(self) -> str:
@@ -143,8 +144,11 @@ def _backup(store: OxigraphStore, target: Path) -> Manifest:
         finally:
             source.close()
         tokens = _token_count(target / TOKENS_FILE)
-    if (folder / IMPORTS_ARCHIVE).is_dir():
-        shutil.copytree(folder / IMPORTS_ARCHIVE, target / IMPORTS_ARCHIVE)
+    for name in (IMPORTS_ARCHIVE, CAPTURES):
+        if (folder / name).is_dir():
+            shutil.copytree(folder / name, target / name)
+    if (folder / WATCHLIST_FILE).is_file():
+        shutil.copyfile(folder / WATCHLIST_FILE, target / WATCHLIST_FILE)
     snapshot = OxigraphStore(target / STORE_DIR, read_only=True)
     try:
         quads, digest = dataset_digest(snapshot)
@@ -153,7 +157,8 @@ def _backup(store: OxigraphStore, target: Path) -> Manifest:
     manifest = Manifest(
         time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), survkg_version=__version__,
         quads=quads, dataset_sha256=digest, audit_seq=seq, audit_hash=head, tokens=tokens,
-        imports=_archive_digests(target / IMPORTS_ARCHIVE))
+        imports=_archive_digests(target / IMPORTS_ARCHIVE),
+        captures=_archive_digests(target / CAPTURES))
     _fsync_tree(target)
     tmp = target / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")
@@ -200,15 +205,16 @@ def verify(folder: Path, manifest: Manifest) -> None:
     if tokens != manifest.tokens:
         raise IntegrityError(str(folder / TOKENS_FILE), f"{tokens} tokens; the backup "
                                                         f"recorded {manifest.tokens}")
-    archive = _archive_digests(folder / IMPORTS_ARCHIVE)
-    odd = sorted(archive.keys() ^ manifest.imports.keys())
-    if odd:
-        raise IntegrityError(str(folder / IMPORTS_ARCHIVE / odd[0]),
-                             "archived file missing, or not in the backup's manifest")
-    for name, sha in sorted(archive.items()):
-        if manifest.imports[name] != sha:
-            raise IntegrityError(str(folder / IMPORTS_ARCHIVE / name),
-                                 "content differs from the backup's manifest")
+    for sub, recorded in ((IMPORTS_ARCHIVE, manifest.imports), (CAPTURES, manifest.captures)):
+        archive = _archive_digests(folder / sub)
+        odd = sorted(archive.keys() ^ recorded.keys())
+        if odd:
+            raise IntegrityError(str(folder / sub / odd[0]),
+                                 "archived file missing, or not in the backup's manifest")
+        for name, sha in sorted(archive.items()):
+            if recorded[name] != sha:
+                raise IntegrityError(str(folder / sub / name),
+                                     "content differs from the backup's manifest")
 
 
 def restore(source: Path, target: Path) -> Manifest:
@@ -220,11 +226,14 @@ def restore(source: Path, target: Path) -> Manifest:
         shutil.rmtree(staging)
     try:
         shutil.copytree(source / STORE_DIR, staging)
-        for name in (AUDIT_FILE, TOKENS_FILE):
+        for name in (AUDIT_FILE, TOKENS_FILE, WATCHLIST_FILE):
             if (source / name).exists():
                 shutil.copyfile(source / name, staging / name)
-        if (source / IMPORTS_ARCHIVE).is_dir():
-            shutil.copytree(source / IMPORTS_ARCHIVE, staging / IMPORTS_ARCHIVE)
+        for segment in segment_files(source / AUDIT_FILE):
+            shutil.copyfile(segment, staging / segment.name)
+        for name in (IMPORTS_ARCHIVE, CAPTURES):
+            if (source / name).is_dir():
+                shutil.copytree(source / name, staging / name)
         verify(staging, manifest)
         _fsync_tree(staging)
         os.replace(staging, target)  # onto an empty folder too (rename(2))

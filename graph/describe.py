@@ -42,12 +42,12 @@ from graph.namespaces import (
     DCTERMS,
     ONTOLOGY_GRAPH,
     RDF_TYPE,
-    RDFS,
     SKG,
     iri_of,
     local_id,
     skg,
 )
+from graph.queries import subclasses_of
 from graph.store import Store
 
 __all__ = ["Description", "describe", "safe_url"]
@@ -108,7 +108,7 @@ def _quads(store: Store, subject: ox.NamedNode | None = None,
 def _roles(store: Store) -> dict[str, str]:
     """Predicate IRI -> exposure role IRI, read from the ontology's annotations."""
     out: dict[str, str] = {}
-    for q in store.quads(None, skg("exposureRole"), None, None):
+    for q in store.quads(None, skg("exposureRole"), None, ONTOLOGY_GRAPH):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             out[term_value(q.subject)] = term_value(q.object)
     return out
@@ -124,10 +124,7 @@ def _side(role: str | None, predicate: str) -> str:
 
 def _claim_classes(store: Store) -> frozenset[str]:
     """skg:Claim and its subclasses, read from the ontology (one query per description)."""
-    q = f"SELECT ?t WHERE {{ ?t <{RDFS}subClassOf>* <{SKG}Claim> }}"
-    result = store.query(q, default_graph=[ONTOLOGY_GRAPH])
-    assert isinstance(result, ox.QuerySolutions)
-    return frozenset(term_value(sol["t"]) for sol in result)
+    return subclasses_of(store, SKG + "Claim")
 
 
 _KINDS: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, str]]] = \

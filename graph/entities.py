@@ -21,6 +21,7 @@ from graph.lookup.names import close_matches
 from graph.lookup.refs import Ref
 from graph.namespaces import (
     ID,
+    ONTOLOGY_GRAPH,
     RDF_TYPE,
     RDFS_LABEL,
     RDFS_SUBCLASSOF,
@@ -77,7 +78,7 @@ def build_index(store: Store) -> NameIndex:
                 if s.value not in label_prio or prio < label_prio[s.value]:
                     label[s.value], label_prio[s.value] = o.value, prio
     sub: dict[str, set[str]] = defaultdict(set)
-    for q in store.quads(None, RDFS_SUBCLASSOF, None, None):
+    for q in store.quads(None, RDFS_SUBCLASSOF, None, ONTOLOGY_GRAPH):  # docs/security.md
         if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, ox.NamedNode):
             sub[q.object.value].add(q.subject.value)
     types: dict[str, list[str]] = {}
@@ -172,6 +173,16 @@ def resolve_iri(store: Store, text: str, index: NameIndex | None = None, *,
     close = close_matches(key, idx.by_name, limit=8)
     raise UnknownEntity(text, _describe(idx, {i for c in close for i in idx.by_name[c]},
                                         exact))
+
+
+def names_of(index: NameIndex, iri: str) -> list[tuple[str, str]]:
+    """Every name of ``iri`` with its kind: ``label``, ``alias`` or ``chinese``."""
+    return list(index.names.get(iri, ()))
+
+
+def entity(index: NameIndex, iri: str) -> Entity:
+    """The :class:`Entity` (id, label, types) of a known IRI."""
+    return _entity(index, iri)
 
 
 def _stated(store: Store, iri: str) -> bool:

@@ -118,6 +118,11 @@ class IntegrityError(SurvkgError):
         return f"{self.where}: {self.message}"
 
 
+class Unavailable(SurvkgError):
+    """A tool this request needs is not installed or did not answer (e.g. Chromium for a
+    PDF; HTTP 503)."""
+
+
 @dataclass
 class StoreLocationError(SurvkgError):
     """A store location that is neither a folder nor a store this command can use.

@@ -29,6 +29,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from graph.namespaces import (
+    ONTOLOGY_GRAPH,
     RDFS_SUBCLASSOF,
     SKG,
     SKOS,
@@ -42,9 +43,9 @@ from graph.projection_model import (
     Level,
     Projection,
     Record,
-    _multi,
-    _objects_of,
-    _pairs,
+    iri_pairs,
+    multi_map,
+    objects_of,
     parse_interval,
 )
 from graph.store import Store
@@ -58,7 +59,7 @@ __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record"
 
 def _preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
     roles: dict[str, list[ox.NamedNode]] = defaultdict(list)
-    for prop, role in _pairs(store, skg("exposureRole")):
+    for prop, role in iri_pairs(store, skg("exposureRole"), ONTOLOGY_GRAPH):
         if role.startswith(SKG):
             roles[role[len(SKG):]].append(ox.NamedNode(prop))
     return roles
@@ -68,7 +69,7 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
                 ) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for p in roles.get(role, ()):
-        out |= _pairs(store, p)
+        out |= iri_pairs(store, p)
     return out
 
 
@@ -76,10 +77,11 @@ def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str
 
 
 
-def _literal_map(store: Store, pred: ox.NamedNode) -> dict[str, str]:
+def _literal_map(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+                 ) -> dict[str, str]:
     literal, triple = ox.Literal, ox.Triple
     out: dict[str, str] = {}
-    for q in store.quads(None, pred, None, None):
+    for q in store.quads(None, pred, None, graph):
         o = q.object
         if type(o) is literal:
             s = q.subject
@@ -119,31 +121,35 @@ def build_projection(store: Store) -> Projection:
 
 
 def _read_vocabulary(proj: Projection, store: Store) -> None:
+    """The scoring configuration: the class hierarchy, confidence levels, statuses and
+    risk indicators, read from the bundled ontology's graph only (the trust boundary in
+    docs/security.md: no import or update elsewhere changes how anyone is scored)."""
+    onto = ONTOLOGY_GRAPH
     sub: dict[str, set[str]] = defaultdict(set)
-    for c, p in _pairs(store, RDFS_SUBCLASSOF):
+    for c, p in iri_pairs(store, RDFS_SUBCLASSOF, onto):
         sub[c].add(p)
     proj.superclasses = _closure(sub)
-    weights = _literal_map(store, skg("weight"))
-    ranks = _literal_map(store, skg("rank"))
+    weights = _literal_map(store, skg("weight"), onto)
+    ranks = _literal_map(store, skg("rank"), onto)
     for lvl in set(weights) | set(ranks):
         proj.levels[lvl] = Level(lvl, proj.label(lvl), float(weights.get(lvl, "0.5")),
                                  int(ranks.get(lvl, "0")))
-    for st, val in _literal_map(store, skg("countsByDefault")).items():
+    for st, val in _literal_map(store, skg("countsByDefault"), onto).items():
         proj.statuses[st] = val.strip().lower() in ("true", "1")
-    severities = _literal_map(store, skg("severity"))
-    propagation = dict(_pairs(store, skg("propagation")))
-    applies = _multi(_pairs(store, skg("appliesToClass")))
+    severities = _literal_map(store, skg("severity"), onto)
+    propagation = dict(iri_pairs(store, skg("propagation"), onto))
+    applies = multi_map(iri_pairs(store, skg("appliesToClass"), onto))
     for ind, sev in severities.items():
         prop = propagation.get(ind, SKG + "DirectOnly")
         proj.indicators[ind] = Indicator(ind, proj.label(ind), float(sev), prop[len(SKG):]
                                          if prop.startswith(SKG) else prop,
                                          frozenset(applies.get(ind, ())))
-    for narrow, broad in _pairs(store, ox.NamedNode(SKOS + "broader")):
+    for narrow, broad in iri_pairs(store, ox.NamedNode(SKOS + "broader")):
         proj.broader.setdefault(narrow, set()).add(broad)
-    for entry, tech in _pairs(store, skg("covers")):
+    for entry, tech in iri_pairs(store, skg("covers")):
         proj.covers.setdefault(tech, set()).add(entry)
-    for cls, entry in sorted(_pairs(store, skg("controlEntry"))):
-        for tech in _objects_of(store, cls, skg("technology")):
+    for cls, entry in sorted(iri_pairs(store, skg("controlEntry"))):
+        for tech in objects_of(store, cls, skg("technology")):
             proj.covers.setdefault(tech, set()).add(entry)
     for entry in {e for es in proj.covers.values() for e in es}:
         kinds = proj.all_types(entry)
@@ -153,8 +159,18 @@ def _read_vocabulary(proj: Projection, store: Store) -> None:
 
 
 def _read_records(proj: Projection, store: Store) -> None:
-    conf = dict(_pairs(store, skg("confidence")))
-    status = dict(_pairs(store, skg("status")))
+    # A claim given several confidences or statuses (only an operator's update can do
+    # that: imports may not touch others' claims) is scored by the weakest of them.
+    conf: dict[str, str] = {}
+    for iri, lvl in sorted(iri_pairs(store, skg("confidence"))):
+        old = conf.get(iri)
+        if old is None or _level_key(proj, lvl) < _level_key(proj, old):
+            conf[iri] = lvl
+    status: dict[str, str] = {}
+    for iri, st in sorted(iri_pairs(store, skg("status"))):
+        old = status.get(iri)
+        if old is None or (proj.statuses.get(old, True) and not proj.statuses.get(st, True)):
+            status[iri] = st
     dates = _literal_map(store, skg("date"))
     starts = _literal_map(store, skg("startDate"))
     ends = _literal_map(store, skg("endDate"))
@@ -166,8 +182,13 @@ def _read_records(proj: Projection, store: Store) -> None:
                               starts.get(iri), ends.get(iri))
         if ctl is not None:
             records[iri].controlling = ctl.strip().lower() not in ("false", "0")
-    for resp, claim in sorted(_pairs(store, skg("respondsTo"))):
+    for resp, claim in sorted(iri_pairs(store, skg("respondsTo"))):
         proj.responses.setdefault(claim, []).append(resp)
+
+
+def _level_key(proj: Projection, level: str) -> tuple[int, float]:
+    got = proj.levels.get(level)
+    return (got.rank, got.weight) if got else (-1, 0.0)
 
 
 def _rec(proj: Projection, iri: str, kind: str) -> Record:
@@ -180,15 +201,15 @@ def _rec(proj: Projection, iri: str, kind: str) -> Record:
 
 def _read_structure(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]
                     ) -> None:
-    proj.located_in = _multi(_role_pairs(store, roles, "Location"))
+    proj.located_in = multi_map(_role_pairs(store, roles, "Location"))
     for kind, a_role, b_role, target in (
             ("ownership", "OwnershipParent", "OwnershipChild", proj.ownerships),
             ("succession", "SuccessionFrom", "SuccessionTo", proj.successions),
             ("participation", "ParticipationMember", "ParticipationProgramme",
              proj.participations),
             ("flag", "FlagTarget", "FlagIndicator", proj.flags)):
-        a_of = _multi(_role_pairs(store, roles, a_role), ordered=False)
-        b_of = _multi(_role_pairs(store, roles, b_role), ordered=False)
+        a_of = multi_map(_role_pairs(store, roles, a_role), ordered=False)
+        b_of = multi_map(_role_pairs(store, roles, b_role), ordered=False)
         for rec in sorted(set(a_of) & set(b_of)):
             _rec(proj, rec, kind)
             target.extend((a, b, rec) for a in a_of[rec] for b in b_of[rec])
@@ -201,14 +222,14 @@ _LINK_KINDS = (("supply", "SupplyFrom", "SupplyVia", "SupplyTo", "SupplyProgramm
 
 
 def _build_edges(proj: Projection, store: Store, roles: dict[str, list[ox.NamedNode]]) -> None:
-    role_weights = _literal_map(store, skg("relationWeight"))
+    role_weights = _literal_map(store, skg("relationWeight"), ONTOLOGY_GRAPH)
     edges: list[Edge] = []
     for link_kind, from_role, via_role, to_role, prog_role in _LINK_KINDS:
         weight = float(role_weights.get(SKG + from_role, "1"))
-        supplier = _multi(_role_pairs(store, roles, from_role), ordered=False)
-        via = _multi(_role_pairs(store, roles, via_role), ordered=False)
-        to = _multi(_role_pairs(store, roles, to_role), ordered=False)
-        programme = (_multi(_role_pairs(store, roles, prog_role), ordered=False)
+        supplier = multi_map(_role_pairs(store, roles, from_role), ordered=False)
+        via = multi_map(_role_pairs(store, roles, via_role), ordered=False)
+        to = multi_map(_role_pairs(store, roles, to_role), ordered=False)
+        programme = (multi_map(_role_pairs(store, roles, prog_role), ordered=False)
                      if prog_role else {})
         for s in sorted(supplier):
             rec = _rec(proj, s, "supply")

@@ -236,12 +236,12 @@ class Projection:
         one record's, or every supply's once a technology filter needs them all)."""
         r = self.records[rec]
         if r.kind == "supply" and not self._tech_all and rec not in self._tech_done:
-            products = tuple(_objects_of(self.store, rec, _PRODUCT))
-            alternatives = tuple(_objects_of(self.store, rec, _ALTERNATIVE))
-            own = tuple(_objects_of(self.store, rec, _TECHNOLOGY))
+            products = tuple(objects_of(self.store, rec, _PRODUCT))
+            alternatives = tuple(objects_of(self.store, rec, _ALTERNATIVE))
+            own = tuple(objects_of(self.store, rec, _TECHNOLOGY))
             r.products, r.own_technologies, r.alternatives = products, own, alternatives
             r.technologies = frozenset(own).union(
-                *(_objects_of(self.store, p, _TECHNOLOGY) for p in products + alternatives))
+                *(objects_of(self.store, p, _TECHNOLOGY) for p in products + alternatives))
             self._tech_done.add(rec)
         return r
 
@@ -255,9 +255,9 @@ class Projection:
         with self._tech_lock:
             if self._tech_all:
                 return
-            products = _multi(iri_pairs(self.store, _PRODUCT))
-            alternatives = _multi(iri_pairs(self.store, _ALTERNATIVE))
-            techs = _multi(iri_pairs(self.store, _TECHNOLOGY))
+            products = multi_map(iri_pairs(self.store, _PRODUCT))
+            alternatives = multi_map(iri_pairs(self.store, _ALTERNATIVE))
+            techs = multi_map(iri_pairs(self.store, _TECHNOLOGY))
             for iri, r in self.records.items():
                 if r.kind != "supply" or iri in self._tech_done:
                     continue
@@ -349,12 +349,13 @@ class Projection:
 # Store readers shared by the lazy accessors above and by the builder.
 
 
-def iri_pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
-    """Distinct (subject, object IRI) pairs of ``pred`` over every graph."""
+def iri_pairs(store: Store, pred: ox.NamedNode, graph: ox.NamedNode | None = None
+              ) -> set[tuple[str, str]]:
+    """Distinct (subject, object IRI) pairs of ``pred`` over every graph (or ``graph``)."""
     named, triple = ox.NamedNode, ox.Triple
     out: set[tuple[str, str]] = set()
     add = out.add
-    for q in store.quads(None, pred, None, None):
+    for q in store.quads(None, pred, None, graph):
         o = q.object
         if type(o) is named:
             s = q.subject
@@ -364,10 +365,9 @@ def iri_pairs(store: Store, pred: ox.NamedNode) -> set[tuple[str, str]]:
 
 
 #: The name graph.projection imports (kept so that concurrent edits there need no change).
-_pairs = iri_pairs
 
 
-def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:
+def objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:
     """The distinct object IRIs of one subject's ``pred``, sorted."""
     try:
         node = ox.NamedNode(subject)
@@ -377,7 +377,7 @@ def _objects_of(store: Store, subject: str, pred: ox.NamedNode) -> list[str]:
                    if type(q.object) is ox.NamedNode})
 
 
-def _multi(pairs: Iterable[tuple[str, str]], ordered: bool = True) -> dict[str, list[str]]:
+def multi_map(pairs: Iterable[tuple[str, str]], ordered: bool = True) -> dict[str, list[str]]:
     """Subject -> its objects, sorted; the subjects too unless ``ordered`` is False (as
     ``sorted(pairs)`` would group them)."""
     out: dict[str, list[str]] = {}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from graph.formats import RESULTS
-from graph.namespaces import PREFIXES, sparql_prologue
+from graph.namespaces import ONTOLOGY_GRAPH, PREFIXES, RDFS, sparql_prologue
 from graph.store import QueryResult, Store
 
 #: SPARQL results formats by name (``json``, ``xml``, ``csv``, ``tsv``), from the registry.
@@ -53,6 +53,17 @@ def value_rows(store: Store, sparql: str) -> list[dict[str, str]]:
         raise TypeError("value_rows needs a SELECT query")
     names = [v.value for v in result.variables]
     return [{n: term.value for n in names if (term := sol[n]) is not None} for sol in result]
+
+
+def subclasses_of(store: Store, cls: str) -> frozenset[str]:
+    """``cls`` and its subclasses (rdfs:subClassOf*), read from the bundled ontology's
+    graph only: a class hierarchy asserted anywhere else never changes what counts as a
+    claim, an organisation or a risk target (docs/security.md)."""
+    result = store.query(f"SELECT ?t WHERE {{ ?t <{RDFS}subClassOf>* <{cls}> }}",
+                         default_graph=[ONTOLOGY_GRAPH])
+    assert isinstance(result, ox.QuerySolutions)
+    return frozenset({cls} | {sol["t"].value for sol in result
+                              if isinstance(sol["t"], ox.NamedNode)})
 
 
 def solution_rows(result: ox.QuerySolutions) -> tuple[list[str], list[list[str]]]:

@@ -23,3 +23,8 @@ def state_path(store: Store, name: str) -> Path | None:
     if store.location == ":memory:":
         return None
     return Path(store.location) / name
+
+#: Local WARC captures of source URLs (``survkg archive``) and their index.
+CAPTURES = "survkg-captures"
+#: The watchlist: organisations whose changes the feed can be narrowed to.
+WATCHLIST_FILE = "survkg-watchlist.json"

@@ -69,13 +69,14 @@ def test_market_presence_hop_says_its_kind_and_weight(proj: Projection) -> None:
 
 
 def test_presence_weight_is_read_from_the_ontology() -> None:
+    # A bundled indicator of severity 1.0: indicators, like the weights, are read from
+    # the ontology graph only (docs/security.md), not from the test's own graph.
     turtle = """
     x:org/a a skg:Company ; rdfs:label "A" .
     x:org/b a skg:PublicSecurityBody ; rdfs:label "B" .
     x:src a skg:PressArticle ; dcterms:title "t" ; dcterms:publisher "p" .
-    x:risk a skg:RiskIndicator ; rdfs:label "r" ; skg:severity 1.0 ;
-        skg:propagation skg:DirectOnly .
-    x:flag a skg:RiskFlag ; skg:flagged x:org/b ; skg:indicator x:risk ; skg:evidence x:src ;
+    x:flag a skg:RiskFlag ; skg:flagged x:org/b ; skg:indicator x:risk/high-risk-region ;
+        skg:evidence x:src ;
         skg:confidence skg:StatedInReport ; skg:status skg:Reported .
     x:p a skg:MarketPresence ; skg:presenceKind skg:ObservedDeployment ; skg:presentFirm x:org/a ;
         skg:presentAmong x:org/b ; skg:evidence x:src ; skg:confidence skg:StatedInReport ;

@@ -113,3 +113,47 @@ def test_a_killed_update_is_settled_as_the_store_says(tmp_path: Path,
         assert n == 32_000 and entries[-1]["outcome"].startswith("committed")
     else:
         assert len(entries) == 2 and entries[-1]["outcome"].startswith("failed: interrupted")
+
+
+def test_an_update_past_the_time_limit_is_stopped_on_a_copy_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """The engine cannot stop an update: it is rehearsed on a private copy of the store in a
+    process killed at the limit, and only run on the store if that finished in time.
+    Meanwhile the store takes other writes."""
+    import threading
+
+    import httpx
+
+    from tests.sparql_support import serve
+
+    store = open_store(tmp_path / "store", seed=False)
+    # 200 x 200 x 200 = 8M quads to insert: far past a 1 s limit.
+    store.extend([ox.Quad(ox.NamedNode(f"{EX}{kind}{i}"), ox.NamedNode(f"{EX}{kind}"),
+                          ox.Literal(i), ox.DefaultGraph())
+                  for kind in ("a", "b", "c") for i in range(200)])
+    before = set(store.quads())
+    auth = {"Authorization": "Bearer t0k"}
+    with serve(store, updates_enabled=True, write_token="t0k", query_timeout=1.0) as srv:
+        answers: dict[str, httpx.Response] = {}
+
+        def slow() -> None:
+            answers["slow"] = httpx.post(srv.url + "/sparql", data={"update": BIG},
+                                         headers=auth, timeout=60)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.3)
+        # Another write while the slow one is being rehearsed: not blocked by it.
+        quick = httpx.post(srv.url + "/sparql", timeout=60, headers=auth, data={
+            "update": f"INSERT DATA {{ GRAPH <{EX}quick> {{ <{EX}s> <{EX}p> 1 }} }}"})
+        thread.join(60)
+        assert quick.status_code == 204, quick.text
+        assert answers["slow"].status_code == 408, answers["slow"].text
+        assert "nothing was changed" in answers["slow"].json()["detail"]
+        audit = open_audit(store)
+        outcomes = [e["outcome"] for e in audit.entries()]
+    assert set(store.quads()) - before == {
+        ox.Quad(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal(1),
+                ox.NamedNode(f"{EX}quick"))}
+    assert not list(store.quads(graph=ox.NamedNode(G)))
+    assert any(o.startswith("refused") and "limit" in o for o in outcomes), outcomes

@@ -10,6 +10,7 @@ survkg's own ``/static/vis/``; nothing is loaded from another host.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,10 +24,16 @@ from api import graphviews
 from api.deps import NamesDep, ProjectionDep, ViewDep
 from api.pages import entity as entity_page
 from api.pages import ontology as ontology_page
+from api.pages import screen as screen_page
+from api.pages.changes import add_changes_page
+from api.pages.dossier import add_dossier_pages
 from api.pages.exposure import add_exposure_pages
 from api.pages.home import home_data
+from api.pages.screen import add_screen_pages
 from api.settings import Settings
 from graph import export_graph
+from graph.capture import captures_of
+from graph.changes import last_changed
 from graph.describe import describe, safe_url
 from graph.errors import UnknownEntity
 from graph.store import Store
@@ -73,12 +80,22 @@ def _groupby_kind(claims: list[Any]) -> list[dict[str, Any]]:
     return groups
 
 
-def make_router(store: Store, settings: Settings) -> APIRouter:
+def make_renderer() -> Callable[..., HTMLResponse]:
     env = make_env()
-    router = APIRouter(include_in_schema=False)
 
     def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
+    return render
+
+
+def make_form_router(store: Store) -> APIRouter:
+    """Pages that take a form by POST (in the schema, as every POST is)."""
+    return screen_page.make_form_router(store, make_renderer())
+
+
+def make_router(store: Store, settings: Settings) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    render = make_renderer()
 
     def not_found(exc: UnknownEntity) -> HTMLResponse:
         return render("not_found.html", status=404, query=exc.query,
@@ -111,7 +128,9 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         in_view = desc.id in view
         return render("entity.html", title=desc.label, e=desc, is_org=entity_page.is_org(desc),
                       in_view=in_view, kind=kind, offset=offset, page=entity_page.PAGE,
-                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, proj, desc))
+                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, proj, desc),
+                      captures=captures_of(store, desc.iri),
+                      changed=last_changed(store, desc.iri))
 
     @router.get("/explore", response_class=HTMLResponse)
     def explore(view: ViewDep, focus: str | None = None, depth: int = 2,
@@ -153,5 +172,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                             headers={"Cache-Control": "public, max-age=300"})
 
     add_exposure_pages(router, store, settings, render, not_found)
+    add_dossier_pages(router, store, not_found)
+    add_screen_pages(router, store, render)
+    add_changes_page(router, store, render)
     return router
 

@@ -20,6 +20,7 @@ from api import graphviews
 from api.deps import NamesDep, ViewDep, resolve_id
 from api.models import ErrorBody, GraphJson
 from api.routes.exposure import add_exposure_routes
+from api.routes.screen import add_screen_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
 from graph import export_graph, formats, overview
@@ -163,6 +164,7 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         return got
 
     add_exposure_routes(router, store, settings)
+    add_screen_routes(router, store, settings)
     add_write_routes(router, store, settings)
     return router
 

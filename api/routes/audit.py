@@ -1,4 +1,5 @@
-"""``GET /api/audit``: the audit log's latest entries, for holders of a write token.
+"""``GET /api/audit``: the audit log's latest entries, for holders of a write token,
+a page at a time (``since_seq`` forward, ``before_seq`` backward; never the whole log).
 
 The log names who wrote what; it is not public, so reading it needs a token like a write
 does (reading is not itself recorded).
@@ -6,9 +7,12 @@ does (reading is not itself recorded).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
 from api.auth import AUTH_RESPONSES, require_token
@@ -24,7 +28,14 @@ class AuditPage(BaseModel):
 
 
 def make_router() -> APIRouter:
-    router = APIRouter(tags=["audit"])
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:  # refusals counted beyond the rate limit are written before exiting
+            await asyncio.to_thread(app.state.audit.flush)
+
+    router = APIRouter(tags=["audit"], lifespan=lifespan)
 
     @router.get("/audit", response_model=AuditPage, responses=AUTH_RESPONSES,
                 summary="The audit log's latest entries (needs a token)")
@@ -32,14 +43,19 @@ def make_router() -> APIRouter:
               limit: Annotated[int, Query(ge=1, le=10_000,
                                           description="Latest entries to return")] = 100,
               since_seq: Annotated[int | None, Query(
-                  ge=0, description="Only entries after this sequence number")] = None,
+                  ge=0, description="Page forward: the first `limit` entries after this "
+                                    "sequence number")] = None,
+              before_seq: Annotated[int | None, Query(
+                  ge=1, description="Page backward: the last `limit` entries before this "
+                                    "sequence number")] = None,
               ) -> AuditPage:
         """Every write attempt, accepted or refused: time, actor (token name), operation,
         graph, sizes, outcome, and the hash chain (``seq``, ``prev``); docs/security-writes.md
         describes the format."""
         log: AuditLog = request.app.state.audit
         seq, digest = log.head()
-        return AuditPage(entries=log.entries(limit=limit, since_seq=since_seq),
+        return AuditPage(entries=log.entries(limit=limit, since_seq=since_seq,
+                                             before_seq=before_seq),
                          head_seq=seq, head_hash=digest)
 
     return router

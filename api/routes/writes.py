@@ -13,11 +13,12 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from api import idempotency
 from api.auth import AUTH_RESPONSES, require_token
 from api.errors import error_body, status_for
 from api.jobs import JobQueue, new_job
@@ -68,6 +69,7 @@ def finding_csv(finding: FindingIn) -> bytes:
 
 def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> None:
     jobs = JobQueue(settings.import_jobs_kept)
+    keys = idempotency.IdempotencyKeys()
 
     def audit(request: Request) -> Any:
         return request.app.state.audit
@@ -120,16 +122,26 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
     @router.post("/findings", tags=["writes"], status_code=201, responses=AUTH_RESPONSES,
                  summary="Add one supply with its evidence")
     async def post_finding(request: Request, finding: FindingIn, actor: Actor,
-                           dry_run: bool = False) -> JSONResponse:
+                           dry_run: bool = False,
+                           idempotency_key: Annotated[str | None, Header(
+                               alias=idempotency.HEADER, description=
+                               "Retry-safe: the same key with the same finding answers "
+                               "the first result again and imports nothing; with another "
+                               "finding, 409")] = None) -> Response:
         """The finding goes through the import pipeline as a one-row CSV findings file: the
         same checks, entity resolution, SHACL and provenance as a spreadsheet import."""
         data = finding_csv(finding)
         log = audit(request)
-        result = await run_in_threadpool(
-            lambda: import_data(store, data, kind=kinds.KINDS["csv"], filename="finding.csv",
-                                actor=actor, audit=log, dry_run=dry_run, force=True,
-                                max_bytes=settings.max_import_bytes))
-        return JSONResponse(result.to_dict(), status_code=200 if dry_run else 201)
+
+        async def answer() -> Response:
+            result = await run_in_threadpool(
+                lambda: import_data(store, data, kind=kinds.KINDS["csv"],
+                                    filename="finding.csv", actor=actor, audit=log,
+                                    dry_run=dry_run, force=True,
+                                    max_bytes=settings.max_import_bytes))
+            return JSONResponse(result.to_dict(), status_code=200 if dry_run else 201)
+
+        return await keys.run(actor, idempotency_key, b"%d\n" % dry_run + data, answer)
 
     @router.get("/imports", tags=["writes"], summary="The catalogue of imports")
     def imports() -> list[dict[str, object]]:

@@ -25,7 +25,7 @@ from api.sparql.inspect import add_using, check_local_graphs, inspect
 from api.sparql.pool import Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
-from graph.errors import QueryError, QueryRefused
+from graph.errors import QueryError, QueryRefused, QueryTimeout
 from graph.formats import by_name as rdf_format
 from graph.store import Store
 from graph.updates import run_audited as audited_update
@@ -139,8 +139,8 @@ class SparqlEndpoint:
         started = time.perf_counter()
         try:
             text = self._prepare_update(request, op)
-            await self.pool.check_update(text)
-        except QueryError as exc:
+            await self.pool.check_update(text)  # parsed, then rehearsed under the limit
+        except (QueryError, QueryTimeout) as exc:
             await audit.arecord(actor=who, outcome=updates.describe_error(exc), **entry,
                                 seconds=round(time.perf_counter() - started, 4))
             raise

@@ -337,21 +337,51 @@ class WorkerPool:
         await w.kill()
         self._idle.insert(0, await self._spawn(snap))
 
+    def _take_rehearsal_copy(self) -> Snapshot:
+        """A private, writable copy of the store as it is now, for one update's rehearsal
+        (a RocksDB checkpoint: hard links, so cheap; an N-Quads dump for a store in memory)."""
+        raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
+        assert self._workdir is not None
+        target = self._workdir / f"rehearsal-{time.monotonic_ns()}"
+        if self.store.location != ":memory:":
+            raw.flush()
+            raw.backup(str(target))
+            return Snapshot(self.store.version, "rocksdb", str(target))
+        target.mkdir()
+        path = target / "data.nq"
+        raw.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        return Snapshot(self.store.version, "nquads", str(path))
+
     async def check_update(self, text: str) -> None:
-        """Parse an update in a throw-away worker process (the parser can crash)."""
+        """Check an update in a throw-away worker process, then rehearse it there on a
+        private copy of the store under the time limit.
+
+        The parser can crash on hostile input, and the engine offers no way to stop or
+        undo an update once it runs: so an update first runs, in full, on a copy that
+        nothing else reads, in a process that is killed at the limit (nothing happened to
+        the store). Only an update whose rehearsal finished within the limit is then run
+        on the store. Neither step holds the store's write lock, so other writes go on.
+        """
+        assert self._workdir is not None, "start() the pool first"
+        copy = await asyncio.to_thread(self._take_rehearsal_copy)
         w = _Worker(await self._start_process(), -1)
         try:
-            await w.send(text)
-            # The worker says when it starts on the text: its start-up (imports) is not
-            # part of the update's time limit.
+            await w.send(("rehearse", text, copy))
+            # The worker says when it starts on the text: its start-up (imports) and the
+            # opening of the copy are not part of the update's time limit.
             await asyncio.wait_for(w.recv(), READY_TIMEOUT)
             message = await asyncio.wait_for(w.recv(), self.timeout)
         except TimeoutError:
-            raise QueryTimeout("the update took too long to check") from None
+            raise QueryTimeout(
+                f"the update ran past the {self.timeout:g} s limit on a copy of the store; "
+                "it was stopped there and not run: nothing was changed") from None
         except (EOFError, OSError, asyncio.IncompleteReadError):
-            raise QueryError("the update crashed the parser; it was not run") from None
+            raise QueryError("the update crashed its checking process; it was not run"
+                             ) from None
         finally:
             await w.kill()
+            await asyncio.to_thread(shutil.rmtree, Path(copy.path) if copy.kind == "rocksdb"
+                                    else Path(copy.path).parent, True)
         if message[0] != "ok":
             _raise_for(message)
 

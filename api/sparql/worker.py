@@ -19,7 +19,7 @@ import re
 import resource
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -259,23 +259,28 @@ def answer(store: ox.Store, task: Task) -> tuple[Any, ...]:
         return ("error", engine_error(exc))
 
 
-def parse_update(text: str, base: str | None = None) -> tuple[Any, ...]:
-    """Check an update on its parse tree, then parse it with the engine (may crash).
-
-    The engine parses it by running it on an empty in-memory store, once the tree showed
-    nothing in it reaches outside the store. Only its syntax errors count: what fails on
-    an empty store (a non-SILENT ``DROP GRAPH`` of a graph only the real store has) is
-    for the real run to decide, with the real message.
-    """
+def rehearse_update(text: str, copy: Snapshot, started: Callable[[], None],
+                    base: str | None = None) -> tuple[Any, ...]:
+    """Check an update on its parse tree, then run it on ``copy``, a private writable
+    copy of the store: the server runs it on the store only if this finishes within its
+    time limit (the server kills this process at the limit). What fails here on the
+    store's own data (a non-SILENT ``DROP GRAPH`` of a missing graph) fails the same way
+    on the store, with the engine's message."""
+    if copy.kind == "rocksdb":
+        store = ox.Store(copy.path)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=copy.path, format=ox.RdfFormat.N_QUADS)
+    started()
     try:
         check_update(text, base=base)
-        ox.Store().update(text)
+        store.update(text)
     except QueryRefused as exc:
         return ("refused", str(exc))
     except (SyntaxError, ParsedSyntaxError) as exc:
         return ("syntax", str(exc))
     except (OSError, ValueError, RuntimeError):
-        pass
+        pass  # the real run reports it, with the real message
     return ("ok",)
 
 
@@ -291,8 +296,8 @@ def main() -> None:
     """``python -m api.sparql.worker``: frames in on stdin, frames out on stdout.
 
     The first frame names the job: a :class:`Snapshot` to serve queries from (answered
-    ``("ready", version)``, then one answer per :class:`Task`), or an update text to
-    check once.
+    ``("ready", version)``, then one answer per :class:`Task`), or an update to check and
+    rehearse once on a private copy of the store (``("rehearse", text, copy)``).
     """
     args = argparse.ArgumentParser(prog="api.sparql.worker")
     args.add_argument("--no-isolation", action="store_true",
@@ -308,9 +313,10 @@ def main() -> None:
         forbid_inet_sockets()
     limit_memory(opts.memory_mb)
     job = read_frame(inp)
-    if isinstance(job, str):
-        write_frame(out, ("started",))
-        write_frame(out, parse_update(job))
+    if isinstance(job, tuple) and job[0] == "rehearse":
+        _, text, copy = job
+        write_frame(out, rehearse_update(text, copy, started=lambda: write_frame(
+            out, ("started",))))
         return
     store = open_snapshot(job)
     write_frame(out, ("ready", job.version))

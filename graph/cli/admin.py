@@ -67,9 +67,15 @@ def token_list(store_path: Location | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="json: the entries as stored, one per line.")
 @click.option("--verify", "check", is_flag=True,
-              help="Check the whole hash chain; exit 1 naming the first bad line.")
+              help="Check the whole hash chain, across rotated files; exit 1 naming the "
+                   "first bad line.")
+@click.option("--since-seq", type=click.IntRange(min=0), default=None,
+              help="Page forward: the first --limit entries after this sequence number.")
+@click.option("--before-seq", type=click.IntRange(min=1), default=None,
+              help="Page backward: the last --limit entries before this sequence number.")
 @store_option
-def audit(limit: int, fmt: str, check: bool, store_path: Location | None) -> None:
+def audit(limit: int, fmt: str, check: bool, since_seq: int | None, before_seq: int | None,
+          store_path: Location | None) -> None:
     """The audit log: every write attempt, accepted or refused (docs/security-writes.md)."""
 
     from graph.audit import AuditLog
@@ -82,7 +88,7 @@ def audit(limit: int, fmt: str, check: bool, store_path: Location | None) -> Non
         seq, head = log.head()
         click.echo(f"audit log intact: {seq} entries; head sha256 {head}")
         return
-    entries = log.entries(limit=limit)
+    entries = log.entries(limit=limit, since_seq=since_seq, before_seq=before_seq)
     if fmt == "json":
         for e in entries:
             click.echo(json.dumps(e, ensure_ascii=False))

@@ -7,8 +7,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from graph.exposure.engine import exporters as all_exporters
-from graph.exposure.engine import known
-from graph.exposure.evidence import entity_ref, ref_dict
+from graph.exposure.evidence import entity_ref, known, ref_dict
 from graph.exposure.filters import resolve
 from graph.exposure.group import group_of
 from graph.exposure.model import Chokepoints, Filters

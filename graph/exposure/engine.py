@@ -4,12 +4,14 @@ between two entities: the operations the CLI and the HTTP API call."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from datetime import date
 
-from graph.errors import UnknownEntity
-from graph.exposure.evidence import entity_ref
+from graph.exposure.evidence import entity_ref, known
 from graph.exposure.filters import DECAY, Resolved, distances_to, resolve
 from graph.exposure.group import Member, group_of, member_model, owners_of
 from graph.exposure.model import (
+    JSON,
     EntityRef,
     Exposure,
     Filters,
@@ -36,21 +38,12 @@ from graph.exposure.paths import (
 )
 from graph.exposure.rank import scores
 from graph.exposure.risk import hit_model, risk_targets, severity
-from graph.namespaces import ID
+from graph.exposure.summary import summarise
+from graph.exposure.whynot import nearest
 from graph.projection import Edge, Interval, Projection
 
 WORDING = ("Paths show that technology was reported as supplied along each hop, on the "
            "evidence listed; they do not show how it was used.")
-
-
-def known(proj: Projection, iri: str) -> str:
-    """The IRI of ``iri`` (an IRI or an id) if the projection knows it, else
-    :class:`UnknownEntity`: the check every engine entry point makes first."""
-    if "://" not in iri:
-        iri = ID + iri.lstrip("/")
-    if proj.known(iri):
-        return iri
-    raise UnknownEntity(iri)
 
 
 def _starts(members: list[Member]) -> Starts:
@@ -64,12 +57,15 @@ def _score(ctx: Ctx, best: dict[str, tuple[float, PathEdges]]
     return sum(s * v for _, s, v in rows), rows
 
 
-def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Exposure:
+def exposure(proj: Projection, iri: str, filters: Filters | None = None, *,
+             explain: bool = True) -> Exposure:
     """Every exposure path from ``iri``'s group to a risk target, scored and explained.
 
     Score: for each risk target T reached, severity(T) x the best path value to T, where
     a path's value is the product of the confidence weights of its distinct claims x
     DECAY^(hops-1); the total is the sum over targets (docs/exposure.md).
+    ``explain=False`` leaves out the summary, today's score and the why-not of a score 0
+    (portfolio screening needs only the figures).
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
@@ -96,10 +92,23 @@ def exposure(proj: Projection, iri: str, filters: Filters | None = None) -> Expo
                         + FORMULA.replace("severity x ", ""),
              "decay": DECAY,
              "targets": [t.to_dict() for t in targets], "total": round(total, 6)}
-    return Exposure(subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
-                    score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
-                    paths=paths, total_paths=len(found), truncated=truncated,
-                    wording=WORDING)
+    result = Exposure(
+        subject=entity_ref(proj, org), group=[member_model(proj, m) for m in members],
+        score=round(total, 6), score_terms=terms, filters=filters, targets=targets,
+        paths=paths, total_paths=len(found), truncated=truncated, wording=WORDING,
+        current=None if filters.as_of or not explain else _current(proj, org, filters),
+        nearest=[] if targets or not explain else nearest(proj, org, filters))
+    return replace(result, summary=summarise(result)) if explain else result
+
+
+def _current(proj: Projection, org: str, filters: Filters) -> JSON:
+    """Score and targets as of today: what still holds, beside what ever held."""
+    today = date.today().isoformat()
+    rf = resolve(proj, replace(filters, as_of=today))
+    ctx = context(proj, rf)
+    total, rows = _score(ctx, best_paths(ctx, _starts(group_of(proj, org, rf))))
+    return {"as_of": today, "score": round(total, 6),
+            "targets": [entity_ref(proj, t).to_dict() for t, _, _ in rows]}
 
 
 def exporters(proj: Projection, rf: Resolved) -> list[str]:

@@ -7,11 +7,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.errors import UnknownEntity
 from graph.exposure.model import Confidence, EntityRef, ResponseRef, SourceRef
-from graph.namespaces import DCTERMS, SKG, local_id
+from graph.namespaces import DCTERMS, ID, SKG, local_id
 from graph.projection import Projection
 
 _SOURCE_BASE = SKG + "Source"
+
+
+def known(proj: Projection, iri: str) -> str:
+    """The full IRI of ``iri`` (an IRI or a local id) if the projection knows it, else
+    :class:`UnknownEntity`."""
+    if "://" not in iri:
+        iri = ID + iri.lstrip("/")
+    if proj.known(iri):
+        return iri
+    raise UnknownEntity(iri)
 
 
 def entity_ref(proj: Projection, iri: str) -> EntityRef:
@@ -55,7 +66,8 @@ def source_ref(proj: Projection, iri: str) -> SourceRef:
             url=_text(proj, iri, SKG + "url"),
             type=kinds[0] if kinds else ("Source" if _SOURCE_BASE in proj.types.get(iri, ())
                                          else None),
-            low_reliability=(low or "").lower() in ("true", "1"))
+            low_reliability=(low or "").lower() in ("true", "1"),
+            archived_url=_text(proj, iri, SKG + "archivedUrl"))
         proj.cache[key] = got
     assert isinstance(got, SourceRef)
     return got

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from graph.exposure.evidence import entity_ref
+from graph.exposure.evidence import claim_dict, entity_ref
 from graph.exposure.filters import Resolved, failure, iso
 from graph.exposure.model import GroupMember
 from graph.namespaces import local_id
@@ -78,7 +78,8 @@ def member_model(proj: Projection, m: Member) -> GroupMember:
     return GroupMember(
         entity=entity_ref(proj, m.node), relation=m.relation,
         via=[local_id(v) for v in m.via],
-        valid={"periods": [{"from": iso(lo), "to": iso(hi)} for lo, hi in m.valid]})
+        valid={"periods": [{"from": iso(lo), "to": iso(hi)} for lo, hi in m.valid]},
+        records=[claim_dict(proj, v) for v in m.via])
 
 
 def owners_of(proj: Projection, node: str, rf: Resolved) -> list[str]:

@@ -102,6 +102,7 @@ class SourceRef(ToDict):
     url: str | None
     type: str | None
     low_reliability: bool = False
+    archived_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,12 +223,14 @@ class Path(ToDict):
 class GroupMember(ToDict):
     """An organisation of the subject's group: ``relation`` is self, subsidiary or
     predecessor; ``via`` the ownership / succession records; ``valid`` the period in
-    which it belongs to the group (None: open or unknown)."""
+    which it belongs to the group (None: open or unknown); ``records`` those records
+    with their dates, confidence, status and sources (the ownership evidence)."""
 
     entity: EntityRef
     relation: str
     via: list[str]
     valid: JSON
+    records: list[JSON] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,13 @@ class Exposure(ToDict):
     total_paths: int
     truncated: bool
     wording: str
+    #: Without an as-of date: the score and targets as of today (``as_of``), so that a
+    #: reader tells historic from current exposure. None when the filters set a date.
+    current: JSON | None = None
+    #: With score 0: why the nearest risk targets are not reached (see :class:`WhyNot`).
+    nearest: list[WhyNot] = field(default_factory=list)
+    #: A few sentences made from this result by :mod:`graph.exposure.summary`.
+    summary: str = ""
 
 
 @dataclass(frozen=True)

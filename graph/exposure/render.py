@@ -6,6 +6,7 @@ status; nothing here says how the technology was used.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from graph.exposure.model import (
@@ -28,6 +29,10 @@ def _how(inherited: dict[str, Any]) -> str:
     if inherited["how"] == "direct":
         return "flagged directly"
     return f"by {inherited['how']}, from {inherited['from']['label']}"
+
+
+def _wrap(text: str, width: int = 92) -> list[str]:
+    return textwrap.wrap(text, width) if text else []
 
 
 def _control(p: Path) -> str:
@@ -76,7 +81,7 @@ def path_lines(p: Path, n: int) -> list[str]:
 def exposure_text(e: Exposure) -> str:
     out = [f"Exposure of {e.subject.label} ({e.subject.id}): score {e.score:.4f}",
            "group: " + ", ".join(f"{m.entity.label} ({m.relation})" for m in e.group),
-           f"score = {e.score_terms['formula']}", ""]
+           f"score = {e.score_terms['formula']}", "", *_wrap(e.summary), ""]
     out.append(f"{'target':<48} {'severity':>8} {'best path':>10} {'adds':>8} {'paths':>6}")
     for t in e.targets:
         out.append(f"{t.target.label[:48]:<48} {t.severity:>8.2f} {t.best_path:>10.4f} "

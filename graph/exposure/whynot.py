@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graph.exposure.engine import known
-from graph.exposure.evidence import entity_ref, ref_dict
+from graph.exposure.evidence import entity_ref, known, ref_dict
 from graph.exposure.filters import MAX_HOPS_LIMIT, distances_to, failure, overlaps, resolve
 from graph.exposure.group import group_of
 from graph.exposure.model import Filters, WhyNot
 from graph.exposure.paths import best_paths, context, enumerate_paths
 from graph.exposure.risk import risk_targets
 from graph.namespaces import local_id
-from graph.projection import Projection
+from graph.projection import OPEN, Projection
 
 _EXPLAIN = {
     "not-yet-started": "the claim starts after the as-of date",
@@ -82,6 +81,18 @@ def why_not(proj: Projection, org: str, target: str, filters: Filters | None = N
         sorted({str(r["reason"]) for r in reasons}))
     return WhyNot(entity_ref(proj, o), entity_ref(proj, t), filters, False, bool(hits),
                   reasons, summary)
+
+
+def nearest(proj: Projection, org: str, filters: Filters, n: int = 3) -> list[WhyNot]:
+    """Why-not for the ``n`` risk targets the group would reach best with every filter
+    relaxed and the group periods ignored (what a reader of a score of 0 asks first)."""
+    o = known(proj, org)
+    lrf = resolve(proj, Filters(max_hops=MAX_HOPS_LIMIT, include_unverified=True))
+    lctx = context(proj, lrf)
+    starts = [(m.node, [OPEN]) for m in group_of(proj, o, lrf)]
+    best = best_paths(lctx, starts)
+    order = sorted(best, key=lambda t: (-best[t][0], t))[:n]
+    return [why_not(proj, o, t, filters) for t in order]
 
 
 def _obstacles(proj: Projection, rf: Any, path: Any, strict: dict[str, Any]

@@ -37,7 +37,7 @@ def check_quads(quads: Iterable[ox.Quad], *, text: str | None, name: str) -> lis
             if value in seen:
                 continue
             seen.add(value)
-            problems.append(_located(message, value, text, name))
+            problems.append(located(message, value, text, name))
             if len(problems) >= MAX_LISTED:
                 return problems
     return problems
@@ -65,7 +65,8 @@ def _term_problem(term: object) -> str | None:
     return None
 
 
-def _located(message: str, value: str, text: str | None, name: str) -> Problem:
+def located(message: str, value: str, text: str | None, name: str) -> Problem:
+    """``message`` at the first place ``value`` (or its last IRI segment) is in ``text``."""
     if text and value:
         probe = value[:60]
         pos = text.find(probe)

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from graph.errors import Conflict, InvalidData, SurvkgError
 from graph.imports import catalogue
+from graph.imports.boundary import boundary_problems, foreign_graph_problems
 from graph.imports.checks import check_quads
 from graph.imports.kinds import Kind
 from graph.imports.resolve import Candidate, EntityIndex, Link, resolve, typed_in_store
@@ -49,6 +50,8 @@ class AuditLog(Protocol):
 #: Largest file an import accepts (the HTTP layer has its own, lower body limit).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
+#: Notes an import result lists at most (then how many more there were).
+MAX_NOTES = 50
 #: From this many quads an import goes in through the journaled bulk loader
 #: (:meth:`graph.store.OxigraphStore.bulk_add`): ~4x faster than one transaction at 50k.
 BULK_MIN = 10_000
@@ -172,14 +175,22 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     mint = minter(import_id)
     _step(progress, "parsing", 0.0)
     named: list[Link] = []
-    mapped = _parse(store, data, kind, name, import_id, mint, index, named, progress)
-    result.notes.extend(mapped.notes)
+    graphs: set[ox.NamedNode | ox.BlankNode] = set()
+    mapped = _parse(store, data, kind, name, import_id, mint, index, named, graphs, progress)
+    notes = mapped.notes
+    result.notes.extend(notes if len(notes) <= MAX_NOTES else
+                        [*notes[:MAX_NOTES], f"... and {len(notes) - MAX_NOTES} more note(s)"])
     _step(progress, "checking", 0.0)
     problems = check_quads(mapped.quads, text=text, name=name)
+    problems += foreign_graph_problems(graphs, store, text=text, name=name)
     if problems:
         raise problems_error(problems, name, "problem(s) in the data")
     _step(progress, "resolving", 0.0)
     resolved, links, result.candidates = resolve(mapped.quads, index, store)
+    problems = boundary_problems(resolved, store, text=text, name=name)
+    if problems:
+        raise problems_error(problems, name, "statement(s) an import may not make "
+                             "(docs/security.md, trust boundary)")
     result.links = named + links
     graph = catalogue.graph_iri(import_id)
     quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
@@ -222,7 +233,10 @@ def _located_violation(violation: str, text: str, name: str) -> Problem:
 
 def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
            mint: Callable[[str, str], ox.NamedNode], index: EntityIndex,
-           named: list[Link], progress: Progress | None) -> Mapped:
+           named: list[Link], graphs: set[ox.NamedNode | ox.BlankNode],
+           progress: Progress | None) -> Mapped:
+    """The file's quads, all in the default graph; the graph names it used go to
+    ``graphs`` (for the trust boundary check)."""
     if kind.name == "csv":
         from graph.interchange.csv_findings import read_csv_findings
         return read_csv_findings(data, name=name, mint=mint, resolve=_by_name(index, named))
@@ -237,6 +251,7 @@ def _parse(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
                              base_iri=f"{ID}import/{import_id}/"):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             moved += 1
+            graphs.add(quad.graph_name)
             quad = ox.Quad(quad.subject, quad.predicate, quad.object)
         quads.append(quad)
         if progress is not None and len(quads) % 20_000 == 0:

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from graph.lookup.names import normalise
 from graph.namespaces import DCTERMS, RDF_TYPE, RDFS_LABEL, SKG, SKOS
-from graph.queries import value_rows
+from graph.queries import subclasses_of, value_rows
 from graph.store import Store
 
 #: Identifier properties: equal values mean the same organisation.
@@ -78,9 +78,7 @@ class EntityIndex:
 
     @classmethod
     def from_store(cls, store: Store) -> EntityIndex:
-        classes = {r["c"] for r in value_rows(store, """
-            SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* skg:Organisation }""")}
-        idx = cls(org_classes=classes | {SKG + "Organisation"})
+        idx = cls(org_classes=set(subclasses_of(store, SKG + "Organisation")))
         for r in value_rows(store, """
             SELECT ?e ?name ?country ?ident WHERE {
               ?e a ?c . ?c rdfs:subClassOf* skg:Organisation .

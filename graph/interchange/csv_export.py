@@ -36,10 +36,10 @@ from graph.store import Store
 EXPORT_COLUMNS = (
     "finding id", *REQUIRED_COLUMNS, "date text", "supplier id", "supplier country",
     "recipient id", "recipient country", "programme", "product id",
-    "source publisher", "assessment", "language")
+    "source publisher", "assessment", "language", "archived url")
 
 #: Header spelling of the export (the import accepts any case).
-_HEADER = {"source url": "source URL"}
+_HEADER = {"source url": "source URL", "archived url": "archived URL"}
 
 
 def _neutralise(value: str) -> str:
@@ -134,6 +134,7 @@ def _rows_of(r: _Reader, supply: ox.NamedNode) -> Iterable[dict[str, str]]:
             row["source url"] = _text(url) if url is not None else local_id(source.value)
             row["source title"] = _text(r.one(source, DCTERMS + "title")) or r.label(source)
             row["source publisher"] = _text(r.one(source, DCTERMS + "publisher"))
+            row["archived url"] = _text(r.one(source, SKG + "archivedUrl"))
         yield row
 
 

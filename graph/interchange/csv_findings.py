@@ -64,8 +64,12 @@ REQUIRED_COLUMNS = ("supplier", "recipient", "product", "technology", "date", "s
 #: Columns a sheet may add; an exported sheet has all of them.
 OPTIONAL_COLUMNS = ("finding id", "supplier id", "supplier country", "recipient id",
                     "recipient country", "programme", "product id", "date text",
-                    "source publisher", "assessment", "language")
+                    "source publisher", "assessment", "language", "archived url")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+#: Most columns a header may have (a sheet has 21; a million-column header once kept
+#: 110 MB per import job, one note per ignored column), and ignored ones named in notes.
+MAX_COLUMNS = 256
+NAMED_IGNORED = 10
 
 #: Columns that hold several values separated by ``;`` (or ``|``).
 MULTI_VALUED = ("technology", "programme")
@@ -180,6 +184,9 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _delimiter(header_line: str) -> str:
+    # The sniffer's regular expressions took 4 s on a million-column header: the first
+    # few columns say which delimiter a sheet uses.
+    header_line = header_line[:4096]
     try:
         return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
     except csv.Error:
@@ -245,8 +252,14 @@ def _rows(text: str, reader: _Reader, notes: list[str]) -> list[_Row]:
     except csv.Error as exc:
         reader.problem(None, None, f"unreadable header: {exc}", line=first + 1)
         return []
+    if len(header) > MAX_COLUMNS:
+        reader.problem(None, None, f"the header row has {len(header):,} columns; a findings "
+                       f"sheet has at most {MAX_COLUMNS} (the format uses {len(COLUMNS)})",
+                       line=first + 1)
+        return []
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
+    ignored: list[str] = []
     for i, raw in enumerate(header):
         key = column_key(raw)
         if not key:
@@ -256,9 +269,13 @@ def _rows(text: str, reader: _Reader, notes: list[str]) -> list[_Row]:
                            f"and {i + 1})", line=first + 1)
             continue
         if key not in COLUMNS:
-            notes.append(f"column {raw!r} is not part of the findings format; ignored")
+            ignored.append(raw.strip())
         columns[key] = i
         headers[key] = raw.strip()
+    if ignored:
+        named = ", ".join(repr(x[:40]) for x in ignored[:NAMED_IGNORED])
+        notes.append(f"{len(ignored)} column(s) not part of the findings format, ignored: "
+                     + named + (", ..." if len(ignored) > NAMED_IGNORED else ""))
     for col in REQUIRED_COLUMNS:
         if col not in columns:
             reader.problem(None, col, f"missing column {col!r} (the header row must name all "
@@ -473,12 +490,17 @@ class _Mapper:
         self.add(iri, RDFS_LABEL, ox.Literal(title))
         self.add(iri, ox.NamedNode(DCTERMS + "publisher"), ox.Literal(publisher))
         self.add(iri, skg("url"), ox.Literal(url, datatype=ANY_URI))
+        archived = row.cells.get("archived url", "")
+        if archived and not _http_url(archived):
+            self.reader.problem(row, "archived url", f"not an http(s) URL: {archived!r}")
+        elif archived:
+            self.add(iri, skg("archivedUrl"), ox.Literal(archived, datatype=ANY_URI))
         return iri
 
 
 #: Columns that describe the source of a row rather than the supply (they may differ
 #: between rows of one supply).
-_SOURCE_COLUMNS = ("source title", "source url", "source publisher")
+_SOURCE_COLUMNS = ("source title", "source url", "source publisher", "archived url")
 
 
 def _supply_key(row: _Row) -> tuple[str, str]:

@@ -11,6 +11,10 @@ file with the derivation; regenerate it with ``python -m graph.interchange.jsonl
 The export embeds the context rather than linking to it, so a reader needs no network
 access (and nothing is fetched from another host when the file is parsed back). Named
 graphs become ``@graph`` objects with their ``@id``.
+
+Blank nodes are written flat (one node object each, referenced by ``@id``), deepest
+first: rdflib's converter otherwise recurses once per blank node along a chain, and one
+import holding a 3,000-long chain made every JSON-LD export fail with RecursionError.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.plugins.serializers.jsonld import Converter
+from rdflib.plugins.shared.jsonld.context import Context
 
 from graph.bundled import CONTEXT_FILE, ontology_files
 from graph.namespaces import OWL, PREFIXES, RDF, RDFS, SKG, XSD
@@ -90,15 +96,62 @@ def to_dataset(store: Store) -> rdflib.Dataset:
     return ds
 
 
+def _deepest_first(graph: rdflib.Graph) -> list[rdflib.BNode]:
+    """Blank-node subjects (list cells left out: rdflib writes those as ``@list``), each
+    after the blank nodes it points at; an explicit stack, so no recursion over data."""
+    first = rdflib.RDF.first
+    subjects = {s for s in graph.subjects() if isinstance(s, rdflib.BNode)}
+    cells = {s for s in subjects if (s, first, None) in graph}
+    order: list[rdflib.BNode] = []
+    seen: set[rdflib.BNode] = set()
+    for start in subjects - cells:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(list(graph.objects(start))))]
+        while stack:
+            node, objects = stack[-1]
+            for o in objects:
+                if isinstance(o, rdflib.BNode) and o in subjects and o not in cells \
+                        and o not in seen:
+                    seen.add(o)
+                    stack.append((o, iter(list(graph.objects(o)))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+class _FlatConverter(Converter):
+    """rdflib's converter with every blank node made a node object before the nodes that
+    point at it, so that converting one never recurses into another."""
+
+    def from_graph(self, graph: rdflib.Graph) -> list[Any]:
+        nodemap: dict[Any, Any] = {}
+        for b in _deepest_first(graph):
+            self.process_subject(graph, b, nodemap)
+        for s in set(graph.subjects()):  # then as rdflib does: IRIs, unreferenced nodes
+            if isinstance(s, rdflib.URIRef) or (isinstance(s, rdflib.BNode)
+                                                and not any(graph.subjects(None, s))):
+                self.process_subject(graph, s, nodemap)
+        return list(nodemap.values())
+
+
 def write_jsonld(store: Store, out: IO[bytes]) -> int:
     """The whole dataset as compacted JSON-LD with the embedded survkg context.
 
     Returns the number of quads written.
     """
     ds = to_dataset(store)
-    text = ds.serialize(format="json-ld", context=published_context(), auto_compact=True,
-                        indent=1, ensure_ascii=False)
-    out.write(text.encode("utf-8"))
+    data = published_context()
+    converter = _FlatConverter(Context(data), True, False)
+    result = converter.convert(ds)
+    if isinstance(result, list):
+        result = {"@graph": result}
+    result["@context"] = data
+    out.write(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=True)
+              .encode("utf-8"))
     return len(ds)
 
 
