@@ -35,6 +35,22 @@ from graph.store import Store
 #: Paths the page lists (the API's ``limit``; the score always uses every path): the
 #: strongest 50 keep the page under 300 KB for the busiest exporter at 1M triples.
 PAGE_PATHS = 50
+#: Paths the drawing's navigator steps through (embedded in the page with their evidence;
+#: all listed paths' evidence is in the tables below the drawing).
+NAVIGATED_PATHS = 12
+
+
+def _embedded(x: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What exposure.js reads of the result: the strongest paths, the score and its terms
+    (the whole result, 50 paths with their sources, was 1.3 MB of page at 1M triples)."""
+    if x is None:
+        return None
+    return {"paths": x["paths"][:NAVIGATED_PATHS], "score": x["score"],
+            "total_paths": x["total_paths"],
+            "truncated": x["truncated"] or len(x["paths"]) > NAVIGATED_PATHS,
+            "score_terms": x["score_terms"], "subject": x["subject"]}
+
+
 #: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
 TARGETS_PER_PAGE = 6
 PATHS_PER_TARGET = 5
@@ -171,6 +187,7 @@ def add_exposure_pages(router: APIRouter, store: Store, settings: Settings,
                       year_min=min(year_min, this_year - 1), year_max=year_max,
                       as_of_year=as_of_year, technologies=export_graph.technologies(view),
                       levels=sorted(proj.levels.values(), key=lambda lv: lv.rank),
-                      max_hops_limit=MAX_HOPS_LIMIT, page_paths=PAGE_PATHS, groups=groups,
+                      max_hops_limit=MAX_HOPS_LIMIT, page_paths=NAVIGATED_PATHS,
+                      embed=_embedded(x), groups=groups,
                       page=page, max_drawn=MAX_DRAWN_NODES,
                       page_url=lambda n: "?" + urlencode({**fp.query(), "page": n}))
