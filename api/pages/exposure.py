@@ -48,7 +48,8 @@ def _embedded(x: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"paths": x["paths"][:NAVIGATED_PATHS], "score": x["score"],
             "total_paths": x["total_paths"],
             "truncated": x["truncated"] or len(x["paths"]) > NAVIGATED_PATHS,
-            "score_terms": x["score_terms"], "subject": x["subject"]}
+            "score_terms": {**x["score_terms"], "targets": x["score_terms"]["targets"][:30]},
+            "subject": x["subject"]}
 
 
 #: Targets per page; paths listed (with their evidence) per target; nodes in the drawing.
