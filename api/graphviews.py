@@ -11,10 +11,19 @@ Node ``title`` (the hover text) is plain text; vis-network 9 shows a string titl
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
+from fastapi.responses import HTMLResponse
 from pyvis.network import Network
+
+from graph.exposure import ranking
+from graph.projection import Projection
+from graph.store import Store
 
 #: Colour and shape per display type (the legend on every page reads this table).
 TYPE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -96,3 +105,100 @@ def vis_data(g: nx.MultiDiGraph, *, total: int | None = None,  # type: ignore[ty
     return {"nodes": nodes, "edges": edges, "truncated": n_total > len(nodes),
             "total_nodes": n_total, "legend": legend(), "edge_colours": EDGE_STYLE,
             "focus": focus}
+
+
+class _Memo:
+    """Values computed from one store version (the default ranking, the home page's
+    counts): the first request after a write recomputes them, the others share them."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[int, Any]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, version: int, key: str, make: Callable[[], Any]) -> Any:
+        got = self.values.get(key)
+        if got is not None and got[0] == version:
+            return got[1]
+        with self.lock:
+            got = self.values.get(key)
+            if got is None or got[0] != version:
+                got = self.values[key] = (version, make())
+            return got[1]
+
+
+_MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def memo(store: Store, key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` once per store version under ``key``."""
+    with _LOCK:
+        m = _MEMOS.get(store)
+        if m is None:
+            m = _MEMOS[store] = _Memo()
+    return m.get(store.version, key, make)
+
+
+def default_ranking(store: Store, proj: Projection) -> list[dict[str, Any]]:
+    """The ranking under the default filters (home page, entity summaries), as dicts."""
+    def make() -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = ranking(proj).to_dict()["entries"]
+        return entries
+    got: list[dict[str, Any]] = memo(store, "ranking", make)
+    return got
+
+
+def warm_up(state: Any, say: Callable[[str], None]) -> None:
+    """Build what the first requests would otherwise wait for, saying what and how long:
+    the exposure projection, the display view, the default ranking, the name and search
+    index (``state``: the app's, with the caches of :func:`api.deps.install`)."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("exposure projection", lambda: state.projections.get()),
+        ("display view", lambda: state.views.get()),
+        ("default ranking", lambda: default_ranking(state.store, state.projections.get())),
+        ("name and search index", lambda: state.names.get()),
+    ]
+    for name, step in steps:
+        t0 = time.perf_counter()
+        say(f"warming up: {name}…")
+        step()
+        say(f"warming up: {name} ready in {time.perf_counter() - t0:.1f} s")
+
+
+class PageCache:
+    """The last ``size`` responses of a page, per store version: a busy entity or exposure
+    page at a million triples costs ~0.3-1 s of Python to build, and readers ask for the
+    same hot pages again and again (what the 20-client load test measures). Any write
+    changes the store version, which empties the cache."""
+
+    def __init__(self, store: Store, size: int = 128) -> None:
+        self.store = store
+        self.size = size
+        self.version = -1
+        self.items: dict[Any, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        version = self.store.version
+        with self.lock:
+            if version != self.version:
+                self.items, self.version = {}, version
+            if key in self.items:
+                value = self.items.pop(key)
+                self.items[key] = value  # most recently used last
+                return value
+        value = make()
+        with self.lock:
+            if self.version == version:
+                self.items[key] = value
+                while len(self.items) > self.size:
+                    self.items.pop(next(iter(self.items)))
+        return value
+
+    def html(self, key: Any, make: Callable[[], HTMLResponse]) -> HTMLResponse:
+        """A fresh response each time from the cached body and status of ``make()``'s."""
+        def build() -> tuple[bytes, int]:
+            r = make()
+            return bytes(r.body), r.status_code
+        body, status = self.get(key, build)
+        return HTMLResponse(body, status_code=status)

@@ -26,11 +26,19 @@ class SearchHit(_Model):
     snippet: str
 
 
+class Suggestion(_Model):
+    id: str
+    iri: str
+    label: str
+    types: list[str]
+
+
 class SearchPage(_Model):
     results: list[SearchHit]
     total: int
     limit: int
     offset: int
+    suggestions: list[Suggestion] = []
 
 
 class ErrorBody(BaseModel):

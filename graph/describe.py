@@ -14,6 +14,8 @@ are http(s) (:func:`safe_url`).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,6 +25,7 @@ from graph.description_model import (
     CHINESE_NAME,
     ClaimInfo,
     Description,
+    KindCount,
     LabelCache,
     Link,
     Party,
@@ -124,12 +127,49 @@ def _claim_classes(store: Store) -> frozenset[str]:
     return subclasses_of(store, SKG + "Claim")
 
 
+_KINDS: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, str]]] = \
+    weakref.WeakKeyDictionary()
+_KINDS_LOCK = threading.Lock()
+
+
+def _claim_kinds(store: Store, claim_classes: frozenset[str]) -> dict[str, str]:
+    """Claim IRI -> its kind (``Supply``), once per store version: an entity page then
+    tells its claims from its other neighbours by lookup, not by one type query per
+    neighbour (thousands for a busy exporter). Responses are left out (listed apart)."""
+    with _KINDS_LOCK:
+        got = _KINDS.get(store)
+        if got is not None and got[0] == store.version:
+            return got[1]
+        version = store.version
+        types: dict[str, set[str]] = {}
+        for cls in claim_classes:
+            for q in store.quads(None, RDF_TYPE, ox.NamedNode(cls), None):
+                if isinstance(q.subject, ox.NamedNode):
+                    types.setdefault(q.subject.value, set()).add(cls)
+        for q in store.quads(None, RDF_TYPE, ox.NamedNode(SKG + "Response"), None):
+            types.pop(term_value(q.subject), None)
+        kinds = {s: local_id(sorted(ts)[0]).removeprefix(SKG) for s, ts in types.items()}
+        _KINDS[store] = (version, kinds)
+        return kinds
+
+
 # --------------------------------------------------------------------------- main
 
 
-def describe(store: Store, ident: str, index: NameIndex | None = None) -> Description:
+def describe(store: Store, ident: str, index: NameIndex | None = None, *,
+             limit: int | None = None, offset: int = 0,
+             kind: str | None = None, per_kind: int | None = None,
+             links_limit: int | None = None) -> Description:
     """Describe the resource with local id, full IRI or exact name ``ident`` (resolved by
     :func:`graph.entities.resolve_iri`, from ``index`` when given).
+
+    Claims are listed (kind, direction, id) and only the requested page is built: ``kind``
+    keeps one kind (``Supply``), ``offset``/``limit`` page what is left, ``per_kind`` keeps
+    the first few of every kind (the overview of an entity page). ``claim_kinds`` counts
+    every kind whatever the page, and ``links_limit`` caps the incoming links and the
+    "cited by" list (their totals are kept). A busy exporter at a million triples has
+    thousands of supplies: building each one's record only to drop it after paging was
+    the cost of its page.
 
     Raises :class:`UnknownEntity` with the closest ids when nothing is stated about it.
     """
@@ -141,18 +181,47 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
     labels = LabelCache(store)
 
     # Claims this resource takes part in: subjects of incoming statements that are claims.
-    subjects = {term_value(q.subject) for q in in_quads if isinstance(q.subject, ox.NamedNode)}
-    labels.fetch(subjects | {iri})
+    # The incoming quads are grouped by subject once (not rescanned per claim).
+    via_of: dict[str, list[str]] = {}
+    for q in in_quads:
+        if isinstance(q.subject, ox.NamedNode):
+            via_of.setdefault(term_value(q.subject), []).append(q.predicate.value)
     claim_classes = _claim_classes(store)
-    claim_iris = [s for s in sorted(subjects) if claim_classes & set(labels.types.get(s, []))
-                  and SKG + "Response" not in labels.types.get(s, [])]
-    claim_quads = {c: _quads(store, subject=ox.NamedNode(c)) for c in claim_iris}
+    kinds_of = _claim_kinds(store, claim_classes)
+    entries: list[tuple[tuple[int, str, str], str, str, str]] = []
+    for s in sorted(via_of):
+        k = kinds_of.get(s)
+        if k is None:
+            continue
+        for via in via_of[s]:
+            side = _side(roles.get(via), via)
+            direction = {"from": "out", "to": "in"}.get(side, "about")
+            entries.append(((_KIND_ORDER.get(k, 9), direction, local_id(s)), s, via, k))
+    entries.sort()
+    claim_set = {e[1] for e in entries}
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e[3]] = counts.get(e[3], 0) + 1
+    chosen = [e for e in entries if kind is None or e[3] == kind]
+    if per_kind is not None:
+        seen: dict[str, int] = {}
+        picked = []
+        for e in chosen:
+            seen[e[3]] = seen.get(e[3], 0) + 1
+            if seen[e[3]] <= per_kind:
+                picked.append(e)
+        chosen = picked
+    claims_total = len(chosen)
+    chosen = chosen[offset:] if limit is None else chosen[offset: offset + limit]
+    claim_quads = {c: _quads(store, subject=ox.NamedNode(c)) for c in {e[1] for e in chosen}}
+    labels.fetch_types({term_value(q.subject) for q in in_quads
+                        if q.predicate.value in (_RESPONDENT, _ABOUT, _RESPONDS_TO)} | {iri})
     own_types = labels.types.get(iri, [])
     is_claim = bool(claim_classes & set(own_types))
     if is_claim:
         claim_quads[iri] = out_quads
 
-    # Responses: to this resource's claims, by it, or about it.
+    # Responses: to the listed claims, by this resource, or about it.
     response_iris: set[str] = set()
     for c in list(claim_quads):
         for q in _quads(store, predicate=ox.NamedNode(_RESPONDS_TO), obj=ox.NamedNode(c)):
@@ -163,14 +232,29 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
             response_iris.add(term_value(q.subject))
     response_quads = {r: _quads(store, subject=ox.NamedNode(r)) for r in response_iris}
 
+    # Plain incoming links (not claims, not responses), paged like the claims.
+    link_quads = [q for q in in_quads if isinstance(q.subject, ox.NamedNode)
+                  and term_value(q.subject) not in claim_set
+                  and term_value(q.subject) not in response_iris
+                  and not (is_claim and term_value(q.subject) == iri)]
+    link_quads.sort(key=lambda q: (q.predicate.value, term_value(q.subject)))
+    links_in_total = len(link_quads)
+    evidence_in = [q for q in in_quads if q.predicate.value == _EVIDENCE]
+    cited_total = len(evidence_in)
+    if links_limit is not None:
+        link_quads = link_quads[:links_limit]
+        evidence_in = evidence_in[:links_limit]
+
     # One label fetch for everything referenced.
-    mentioned: set[str] = {q.predicate.value for q in out_quads + in_quads}
+    mentioned: set[str] = {q.predicate.value for q in out_quads + link_quads}
+    mentioned |= {term_value(q.subject) for q in link_quads + evidence_in}
     for qs in [out_quads, *claim_quads.values(), *response_quads.values()]:
         for q in qs:
             mentioned.add(q.predicate.value)
             if isinstance(q.object, ox.NamedNode):
                 mentioned.add(term_value(q.object))
-    labels.fetch(mentioned | set(claim_quads) | response_iris)
+    mentioned |= {e[2] for e in chosen}
+    labels.fetch(mentioned | set(claim_quads) | response_iris | {iri})
 
     evidence_iris = {term_value(q.object)
                      for qs in [*claim_quads.values(), *response_quads.values()]
@@ -185,16 +269,14 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
         for target in info.responds_to:
             responses_by_claim.setdefault(iri_of(target), []).append(info)
 
-    claims: list[ClaimInfo] = []
-    for c in claim_iris:
-        via = [q for q in in_quads if term_value(q.subject) == c]
-        for q in via:
-            claims.append(_claim(c, claim_quads[c], q.predicate.value, roles, labels, sources,
-                                 responses_by_claim.get(c, [])))
-    claims.sort(key=lambda c: (_KIND_ORDER.get(c.kind, 9), c.direction, c.id))
+    claims = [_claim(c, claim_quads[c], via, roles, labels, sources,
+                     responses_by_claim.get(c, [])) for _, c, via, _ in chosen]
     if is_claim:
         claims.insert(0, _claim(iri, out_quads, "", roles, labels, sources,
                                 responses_by_claim.get(iri, [])))
+    kinds = [KindCount(k, labels.ref(SKG + k).label, n)
+             for k, n in sorted(counts.items(), key=lambda kv: (_KIND_ORDER.get(kv[0], 9),
+                                                                 kv[0]))]
 
     props: list[Property] = []
     links_out: list[Link] = []
@@ -215,15 +297,11 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
         elif isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE and not is_claim:
             links_out.append(Link(p, _name(labels, p), labels.ref(term_value(q.object))))
     links_in = [Link(q.predicate.value, _name(labels, q.predicate.value),
-                     labels.ref(term_value(q.subject)))
-                for q in in_quads
-                if isinstance(q.subject, ox.NamedNode) and term_value(q.subject) not in claim_quads
-                and term_value(q.subject) not in response_iris]
+                     labels.ref(term_value(q.subject))) for q in link_quads]
 
     cited_by: list[Ref] = []
     if any(t.startswith(SKG) and labels.ref(t).label for t in own_types):
-        cited_by = [labels.ref(term_value(q.subject)) for q in in_quads
-                    if q.predicate.value == _EVIDENCE]
+        cited_by = [labels.ref(term_value(q.subject)) for q in evidence_in]
 
     used_sources = sorted({s.iri for c in claims for s in c.sources}
                           | {s.iri for r in all_responses for s in r.sources})
@@ -234,10 +312,12 @@ def describe(store: Store, ident: str, index: NameIndex | None = None) -> Descri
         types=[labels.ref(t) for t in own_types],
         properties=sorted(props, key=lambda p: (p.name, p.value)),
         links_out=sorted(links_out, key=lambda link: (link.name, link.target.label)),
-        links_in=sorted(links_in, key=lambda link: (link.name, link.target.label)),
+        links_in=links_in if links_limit is not None and links_in_total > links_limit
+        else sorted(links_in, key=lambda link: (link.name, link.target.label)),
         claims=claims, sources=[sources[s] for s in used_sources if s in sources],
         responses=all_responses, cited_by=sorted(cited_by, key=lambda r: r.id),
-        is_claim=is_claim, claims_total=len(claims), links_in_total=len(links_in))
+        is_claim=is_claim, claims_total=claims_total, claim_kinds=kinds,
+        links_in_total=links_in_total, cited_by_total=cited_total)
 
 
 def _sorted_texts(texts: list[Text]) -> list[Text]:

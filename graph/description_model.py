@@ -150,6 +150,15 @@ class ClaimInfo:
 
 
 @dataclass
+class KindCount:
+    """How many claims of one kind (``Supply``) a resource takes part in."""
+
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass
 
 
 class Description:
@@ -170,10 +179,12 @@ class Description:
     responses: list[ResponseInfo]
     cited_by: list[Ref]
     is_claim: bool = False
-    #: How many claims and incoming links there are before a page cuts them (the API
-    #: pages them with ``limit`` and ``offset``).
+    #: How many claims (of the kind asked for) and incoming links there are before a page
+    #: cuts them; ``claim_kinds`` counts every kind whatever the page.
     claims_total: int = 0
+    claim_kinds: list[KindCount] = field(default_factory=list)
     links_in_total: int = 0
+    cited_by_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -210,6 +221,13 @@ class LabelCache:
                 ) or fallback_label(iri)
                 self.types.setdefault(iri, [])
                 self.types[iri] = sorted(set(self.types[iri]))
+
+    def fetch_types(self, iris: Iterable[str]) -> None:
+        """Only the types of ``iris`` (one index lookup each): enough to tell responses apart."""
+        for iri in iris:
+            if iri not in self.types:
+                self.types[iri] = sorted({term_value(q.object) for q in self.store.quads(
+                    ox.NamedNode(iri), RDF_TYPE, None, None) if isinstance(q.object, ox.NamedNode)})
 
     def ref(self, iri: str) -> Ref:
         if iri not in self.labels:

@@ -32,6 +32,7 @@ from graph.namespaces import (
     local_id,
     skg,
 )
+from graph.search_index import TextIndex
 from graph.store import Store
 
 #: Kinds of names, in the order a snippet prefers them.
@@ -57,6 +58,7 @@ class NameIndex:
     secondary: set[str]
     by_name: dict[str, set[str]]                 # casefolded name -> iris
     subclasses: dict[str, set[str]]
+    text: TextIndex                              # full-text search (graph.search_index)
 
 
 def build_index(store: Store) -> NameIndex:
@@ -93,7 +95,9 @@ def build_index(store: Store) -> NameIndex:
         for _, n in ns:
             by_name[n.casefold()].add(iri)
         by_name[local_id(iri).casefold()].add(iri)
-    return NameIndex(store.version, dict(names), label, types, secondary, dict(by_name), dict(sub))
+    text = TextIndex(names, label, types, secondary, {i: local_id(i) for i in names})
+    return NameIndex(store.version, dict(names), label, types, secondary, dict(by_name), dict(sub),
+                     text)
 
 
 def _below(sub: dict[str, set[str]], root: str) -> set[str]:
@@ -202,33 +206,38 @@ def search(store: Store, q: str, type: str | None = None, limit: int = 20, offse
     if type:
         cls = type if "://" in type else SKG + type
         allowed = _below(idx.subclasses, cls)
-    scored: list[tuple[tuple[int, int, str], str, str]] = []
-    for iri, names in idx.names.items():
-        if allowed is not None and not allowed & set(idx.types.get(iri, ())):
+    page, total = idx.text.search(key, allowed, limit if limit >= 0 else -1, offset)
+    rows = [{**_entity(idx, iri).to_dict(), "snippet": _snippet(idx, iri, key)}
+            for iri, _ in page]
+    return rows, total
+
+
+def _snippet(idx: NameIndex, iri: str, key: str) -> str:
+    """The name of ``iri`` that best matches ``key`` (``alias: ...`` for an alias)."""
+    best: tuple[int, str] | None = None
+    for kind, name in [*idx.names.get(iri, []), ("id", local_id(iri))]:
+        n = name.casefold()
+        if not key:
+            rank = 3
+        elif n == key:
+            rank = 0
+        elif n.startswith(key):
+            rank = 1
+        elif f" {key}" in f" {n}" or f"/{key}" in n:
+            rank = 2
+        elif key in n:
+            rank = 3
+        else:
             continue
-        best: tuple[int, str] | None = None
-        for kind, name in [*names, ("id", local_id(iri))]:
-            n = name.casefold()
-            if not key:
-                rank = 3
-            elif n == key:
-                rank = 0
-            elif n.startswith(key):
-                rank = 1
-            elif f" {key}" in f" {n}" or f"/{key}" in n:
-                rank = 2
-            elif key in n:
-                rank = 3
-            else:
-                continue
-            snippet = name if kind in ("label", "id") else f"{kind}: {name}"
-            if best is None or rank < best[0]:
-                best = (rank, snippet)
-        if best is not None:
-            label = idx.label.get(iri) or fallback_label(iri)
-            scored.append(((best[0], int(iri in idx.secondary), label.casefold()), iri,
-                           best[1]))
-    scored.sort()
-    page = scored[offset: offset + limit] if limit >= 0 else scored[offset:]
-    rows = [{**_entity(idx, iri).to_dict(), "snippet": snip} for _, iri, snip in page]
-    return rows, len(scored)
+        snippet = name if kind in ("label", "id") else f"{kind}: {name}"
+        if best is None or rank < best[0]:
+            best = (rank, snippet)
+    return best[1] if best else idx.label.get(iri) or fallback_label(iri)
+
+
+def suggest(store: Store, q: str, limit: int = 5, index: NameIndex | None = None
+            ) -> list[dict[str, Any]]:
+    """Entities whose names are close to ``q`` ("Cannon" -> Canon), with their types:
+    what search offers when nothing, or little, contains ``q``."""
+    idx = _index(store, index)
+    return [_entity(idx, iri).to_dict() for iri in idx.text.close(q.strip().casefold(), limit)]

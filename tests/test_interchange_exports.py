@@ -46,14 +46,20 @@ def test_gephi_formats_read_back_every_node_and_edge(
     assert set(back.nodes) == set(expected.nodes)
     for n, data in expected.nodes(data=True):
         for attr in NODE_ATTRS:
-            assert back.nodes[n].get(attr, "") == data[attr], (n, attr)
-    got = sorted((a, b, tuple(d.get(k, "") for k in EDGE_ATTRS))
+            assert back.nodes[n].get(attr, "") == data.get(attr, ""), (n, attr)
+    got = sorted((a, b, tuple(str(d.get(k, "")) for k in EDGE_ATTRS))
                  for a, b, d in back.edges(data=True))
-    want = sorted((a, b, tuple(d[k] for k in EDGE_ATTRS))
+    want = sorted((a, b, tuple(str(d.get(k, "")) for k in EDGE_ATTRS))
                   for a, b, d in expected.edges(data=True))
     assert got == want
     supplies = [d for _, _, d in back.edges(data=True) if d.get("relation") == "supply"]
     assert supplies and all(d["sources"] and d["confidence"] and d["status"] for d in supplies)
+    # Typed for Gephi: a numeric weight (the confidence weight), an integer source count,
+    # the sources' URLs; no empty dates.
+    assert all(isinstance(d["weight"], float) and 0 < d["weight"] <= 1 for d in supplies)
+    assert all(isinstance(d["source_count"], int) for d in supplies)
+    assert any(d.get("source_urls", "").startswith("https://") for d in supplies)
+    assert all(d.get(k) != "" for _, _, d in back.edges(data=True) for k in ("start", "end"))
 
 
 def _seed_supplies(store: Store) -> set[tuple[Any, ...]]:

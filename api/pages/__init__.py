@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import pyvis
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import graphviews
 from api.deps import NamesDep, ProjectionDep, ViewDep
+from api.pages import entity as entity_page
 from api.pages import ontology as ontology_page
 from api.pages import screen as screen_page
 from api.pages.changes import add_changes_page
@@ -35,7 +36,6 @@ from graph.capture import captures_of
 from graph.changes import last_changed
 from graph.describe import describe, safe_url
 from graph.errors import UnknownEntity
-from graph.exposure import ranking
 from graph.store import Store
 
 HERE = Path(__file__).resolve().parent.parent
@@ -45,6 +45,10 @@ VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1
 VIS_FILES = {"vis-network.min.js": "text/javascript", "vis-network.css": "text/css"}
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png",
                 ".svg": "image/svg+xml", ".ico": "image/x-icon", ".json": "application/json"}
+
+
+#: Above this many nodes the explorer opens on the aggregated overview.
+OVERVIEW_NODES = 1000
 
 
 def entity_url(ident: str) -> str:
@@ -61,8 +65,19 @@ def make_env() -> Environment:
     env.globals.update(entity_url=entity_url, exposure_url=exposure_url, safe_url=safe_url,
                        legend=graphviews.legend())
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.filters["groupby_kind"] = _groupby_kind
     env.filters["local"] = lambda iri: str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return env
+
+
+def _groupby_kind(claims: list[Any]) -> list[dict[str, Any]]:
+    """Consecutive claims of one kind, in the order describe() sorted them."""
+    groups: list[dict[str, Any]] = []
+    for c in claims:
+        if not groups or groups[-1]["kind"] != c.kind:
+            groups.append({"kind": c.kind, "label": c.kind_label, "claims": []})
+        groups[-1]["claims"].append(c)
+    return groups
 
 
 def make_renderer() -> Callable[..., HTMLResponse]:
@@ -88,36 +103,49 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def home(proj: ProjectionDep) -> HTMLResponse:
-        entries = ranking(proj).to_dict()["entries"]
+        entries = graphviews.default_ranking(store, proj)
+        data = graphviews.memo(store, "home", lambda: home_data(store))
         return render("home.html", title="survkg", ranking=entries[:15],
-                      ranking_note="up to 4 hops", **home_data(store))
+                      ranking_note="up to 4 hops", **data)
+
+    entity_pages = graphviews.PageCache(store)
 
     @router.get("/entity/{id:path}", response_class=HTMLResponse)
-    def entity(id: str, names: NamesDep, view: ViewDep) -> HTMLResponse:
+    def entity(id: str, names: NamesDep, view: ViewDep, proj: ProjectionDep,
+               kind: Annotated[str | None, Query(max_length=60, pattern="^[A-Za-z]+$")] = None,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+        return entity_pages.html((id, kind, offset), lambda: entity_page_of(
+            id, names, view, proj, kind, offset))
+
+    def entity_page_of(id: str, names: Any, view: Any, proj: Any, kind: str | None,
+                       offset: int) -> HTMLResponse:
         try:
-            desc = describe(store, id, names)
+            desc = (describe(store, id, names, kind=kind, offset=offset,
+                             limit=entity_page.PAGE, links_limit=200) if kind else
+                    describe(store, id, names, per_kind=entity_page.PER_KIND, links_limit=200))
         except UnknownEntity as exc:
             return not_found(exc)
-        is_org = any(t.iri.endswith(("Company", "Organisation", "PublicSecurityBody",
-                                     "GovernmentBody", "ResearchInstitute", "UnnamedEndUser"))
-                     for t in desc.types)
         in_view = desc.id in view
-        return render("entity.html", title=desc.label, e=desc, is_org=is_org, in_view=in_view,
+        return render("entity.html", title=desc.label, e=desc, is_org=entity_page.is_org(desc),
+                      in_view=in_view, kind=kind, offset=offset, page=entity_page.PAGE,
+                      per_kind=entity_page.PER_KIND, s=entity_page.summary(store, proj, desc),
                       captures=captures_of(store, desc.iri),
                       changed=last_changed(store, desc.iri))
 
     @router.get("/explore", response_class=HTMLResponse)
-    def explore(view: ViewDep, focus: str | None = None, depth: int = 2) -> HTMLResponse:
+    def explore(view: ViewDep, focus: str | None = None, depth: int = 2,
+                overview: bool = False) -> HTMLResponse:
+        """The explorer; a graph bigger than a browser draws fluidly opens on an overview
+        (``overview=true`` asks for it at any size)."""
         techs = export_graph.technologies(view)
         countries = sorted({(d.get("country"), view.nodes[d["country"]].get("label", ""))
                             for _, d in view.nodes(data=True)
                             if d.get("country") and d.get("country") in view},
                            key=lambda x: str(x[1]))
-        nodes = sorted(((n, str(d.get("label", n))) for n, d in view.nodes(data=True)),
-                       key=lambda x: x[1].lower())
+        big = view.number_of_nodes() > OVERVIEW_NODES
         return render("explore.html", title="Explore the graph", focus=focus or "",
                       depth=max(0, min(depth, 6)), technologies=techs, countries=countries,
-                      all_nodes=nodes, edge_colours=graphviews.EDGE_STYLE)
+                      overview=big or overview, edge_colours=graphviews.EDGE_STYLE)
 
     @router.get("/ontology", response_class=HTMLResponse)
     def ontology(request: Request) -> Response:

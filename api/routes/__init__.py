@@ -23,11 +23,12 @@ from api.routes.exposure import add_exposure_routes
 from api.routes.screen import add_screen_routes
 from api.routes.writes import add_write_routes
 from api.settings import Settings
-from graph import export_graph, formats
+from graph import export_graph, formats, overview
 from graph.describe import describe
 from graph.description_model import Description
 from graph.errors import InvalidParameter
 from graph.interchange.exports import EXPORTERS
+from graph.interchange.gephi import gephi_view
 from graph.namespaces import ID, iri_of
 from graph.store import Store
 
@@ -62,14 +63,19 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
     @router.get("/entities/{id:path}", response_model=Description,
                 summary="Describe an entity")
     def entity(id: str, names: NamesDep, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-               offset: Offset = 0) -> Description:
+               offset: Offset = 0,
+               kind: Annotated[str | None, Query(max_length=100, pattern="^[A-Za-z]+$",
+                                                 description="Only claims of this kind "
+                                                             "(Supply, Ownership...)")] = None
+               ) -> Description:
         """Labels, aliases, types, properties, every relation in and out (claims with their
         sources, confidence, status and company responses). ``limit``/``offset`` page the
-        claims and the incoming links; ``claims_total`` / ``links_in_total`` count them.
-        ``id`` may also be an exact name."""
-        desc = describe(store, id, names)
-        return dataclasses.replace(desc, claims=_page(desc.claims, limit, offset),
-                                   links_in=_page(desc.links_in, limit, offset))
+        claims (``kind`` keeps one kind; only the page is built) and the incoming links;
+        ``claims_total``, ``links_in_total`` and ``cited_by_total`` count them,
+        ``claim_kinds`` counts the claims of every kind. ``id`` may also be an exact name."""
+        desc = describe(store, id, names, limit=limit, offset=offset, kind=kind,
+                        links_limit=offset + limit)
+        return dataclasses.replace(desc, links_in=_page(desc.links_in, limit, offset))
 
     @router.get("/graph", summary="The graph or a subgraph, in a graph or RDF format",
                 response_model=GraphJson,
@@ -110,6 +116,8 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         headers = {}
         if format in ("graphml", "gexf"):
             headers["Content-Disposition"] = f'attachment; filename="survkg.{format}"'
+        if format in ("graphml", "gexf"):  # typed weights, source URLs, dates where known
+            sub = gephi_view(store, sub)
         return Response(export_graph.serialize(sub, format, total), media_type=GRAPH_MEDIA[format],
                         headers=headers)
 
@@ -123,6 +131,37 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
         focus = focus_id(names, focus)
         sub, total = export_graph.subgraph(graph_view, focus, depth, max_nodes)
         return graphviews.vis_data(sub, total=total, focus=focus)
+
+    member_views = graphviews.PageCache(store, size=64)
+
+    @router.get("/overview", summary="The graph folded into groups, with counts and positions")
+    def overview_route(graph_view: ViewDep,
+                       by: Annotated[str, Query(pattern="^(country|type|country-type)$",
+                                                description="Group nodes by country, display "
+                                                            "type, or both")] = "country"
+                       ) -> dict[str, Any]:
+        """Groups (label, node count, main type, x/y computed on the server) and the number
+        of relations between groups, by kind: what the explorer draws at any size."""
+        return dict(graphviews.memo(store, "overview:" + by,
+                                    lambda: overview.overview(graph_view, by)))
+
+    @router.get("/overview/members", summary="The best-connected members of one group")
+    def overview_members(graph_view: ViewDep, key: Annotated[str, Query(max_length=500)],
+                         by: Annotated[str, Query(pattern="^(country|type|country-type)$")]
+                         = "country",
+                         max_nodes: Annotated[int, Query(ge=1, le=500)] = 150
+                         ) -> dict[str, Any]:
+        """A drill-down from the overview: vis-network data like ``/api/view``, with x/y
+        for every node (the page draws them without a layout of its own)."""
+        def make() -> dict[str, Any]:
+            sub, total = overview.members(graph_view, by, key, max_nodes)
+            data = graphviews.vis_data(sub, total=total)
+            where = overview.positions(sub)
+            for node in data["nodes"]:  # positions from the server: no layout in the page
+                node["x"], node["y"] = where.get(str(node["id"]), (0.0, 0.0))
+            return data
+        got: dict[str, Any] = member_views.get((by, key, max_nodes), make)
+        return got
 
     add_exposure_routes(router, store, settings)
     add_screen_routes(router, store, settings)

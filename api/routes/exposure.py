@@ -63,11 +63,14 @@ def add_exposure_routes(router: APIRouter, store: Store, settings: Settings) -> 
                limit: Annotated[int, Query(ge=1, le=200)] = 20,
                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                *, names: NamesDep) -> SearchPage:
-        """Labels, aliases and Chinese names containing ``q`` (case-insensitive), best first."""
+        """Labels, aliases and Chinese names containing ``q`` (case-insensitive), best first;
+        when fewer than three contain it, ``suggestions`` lists close names ("Cannon" ->
+        Canon) with their types."""
         rows, total = entities.search(store, q, type=type or None, limit=limit, offset=offset,
                                       index=names)
+        close = entities.suggest(store, q, index=names) if total < 3 and not offset else []
         return SearchPage.model_validate({"results": rows, "total": total, "limit": limit,
-                                          "offset": offset})
+                                          "offset": offset, "suggestions": close})
 
     @router.get("/exposure/{id:path}", response_model=ExposureOut,
                 summary="Exposure paths from an organisation's group to risk targets")

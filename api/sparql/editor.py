@@ -76,8 +76,10 @@ def assets_installed(settings: Settings) -> bool:
                if name.startswith("codemirror/"))
 
 
-def render(settings: Settings, *, endpoint: str = "/sparql") -> str:
+def render(settings: Settings, *, endpoint: str = "/sparql", query: str | None = None) -> str:
+    """The editor; ``query`` (from a shared ``/sparql?query=`` link) is filled in and run."""
     config = {
+        "run": query is not None,
         "endpoint": endpoint,
         "prefixes": PREFIXES,
         "idNamespace": ID,
@@ -89,7 +91,7 @@ def render(settings: Settings, *, endpoint: str = "/sparql") -> str:
     data = (json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
             .replace(">", "\\u003e").replace("&", "\\u0026"))
     return _env.get_template("sparql.html").render(
-        config_json=data, assets=assets_installed(settings),
+        config_json=data, assets=assets_installed(settings), query=query,
         examples=examples(), prefixes=PREFIXES,
         result_formats=[f.name for f in formats.RESULTS],
         graph_formats=[f.name for f in formats.GRAPH_SYNTAXES])

@@ -66,9 +66,14 @@ class SparqlEndpoint:
             return _error(405, exc, {"Allow": "POST"})
         if op.kind == "update":
             return await self.update(request, op)
-        if op.kind == "query":
-            return await self.query(request, op)
         accept = request.headers.get("accept")
+        if op.kind == "query" and request.method == "GET" and media.wants_html(accept):
+            # A shared link (/sparql?query=...) opened in a browser: the editor, filled in.
+            return HTMLResponse(editor.render(self.settings, query=op.text))
+        if op.kind == "query":
+            response = await self.query(request, op)
+            response.headers.update(CORS)  # read-only results may be read from any origin
+            return response
         if request.method == "GET" and media.wants_html(accept):
             return HTMLResponse(editor.render(self.settings))
         return self.describe(request, accept, op.formats)
@@ -160,6 +165,19 @@ class SparqlEndpoint:
         return f"BASE <{self._base(request)}>\n{text}"
 
 
+#: Query results are public and read-only: any origin may read them, as public SPARQL
+#: endpoints allow. Updates never get these headers (and Authorization is not allowed).
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Content-Type, Accept",
+             "Access-Control-Max-Age": "600"}
+
+
+async def preflight() -> Response:
+    """CORS preflight for cross-origin queries (a POST with a SPARQL body is preflighted)."""
+    return Response(status_code=204, headers=PREFLIGHT)
+
+
 def make_router(store: Store, settings: Settings) -> APIRouter:
     """The /sparql endpoint, its editor's files, and the worker pool's lifetime."""
     endpoint = SparqlEndpoint(store, settings)
@@ -178,6 +196,7 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                              operation_id=f"sparql_{method.lower()}",
                              summary=f"SPARQL 1.1 Protocol endpoint ({method})",
                              response_class=Response)
+    router.add_api_route("/sparql", preflight, methods=["OPTIONS"], include_in_schema=False)
     router.include_router(editor.make_assets_router(settings))
     router.__dict__["endpoint"] = endpoint  # reachable for tests and benchmarks
     return router

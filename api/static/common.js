@@ -68,8 +68,9 @@
           while (list.firstChild) { list.removeChild(list.firstChild); }
           (data.results || []).forEach(function (r) {
             var opt = document.createElement("option");
-            opt.value = r.label;
-            opt.textContent = r.id;
+            var byId = input.getAttribute("data-suggest-value") === "id";
+            opt.value = byId ? r.id : r.label;
+            opt.textContent = (byId ? r.label : r.id) + " · " + (r.types || []).join(", ");
             list.appendChild(opt);
           });
         }).catch(function () { /* suggestions are optional */ });

@@ -17,7 +17,7 @@
   }
 
   function applyFilters() {
-    if (!g) { return; }
+    if (!g || box.getAttribute("data-mode") === "overview") { return; }
     var f = currentFilters();
     var techNodes = null;
     if (f.tech) {
@@ -52,9 +52,11 @@
     var b = SKG.el("button", { type: "button", "class": "expand", "data-expand": e.id }, "Expand neighbours");
     b.addEventListener("click", function () {
       b.disabled = true;
-      SKG.getJSON("/api/view?depth=1&focus=" + encodeURIComponent(e.id)).then(function (more) {
+      SKG.getJSON("/api/view?depth=1&max_nodes=150&focus=" + encodeURIComponent(e.id)).then(function (more) {
+        SKG.placeAround(g, e.id, more);
         g.add(more);
-        SKG.relayout(g);
+        /* A drawing with server positions stays still: the ring is the new nodes' layout. */
+        if (!g.fixed) { SKG.relayout(g); }
         applyFilters();
         b.textContent = "Expanded (" + more.nodes.length + " neighbours)";
       }).catch(function (err) { b.textContent = "Could not expand: " + err.message; });
@@ -62,21 +64,137 @@
     panel.appendChild(b);
   }
 
+  /* "Loading…" with the seconds waited, for anything slower than half a second. */
+  var loadingTimer = null;
+  function loading(what) {
+    var t0 = Date.now();
+    box.setAttribute("data-loading", "1");
+    note.textContent = "Loading " + what + "…";
+    if (loadingTimer) { clearInterval(loadingTimer); }
+    loadingTimer = setInterval(function () {
+      note.textContent = "Loading " + what + "… " + Math.round((Date.now() - t0) / 1000) + " s";
+    }, 500);
+  }
+  function loaded() {
+    if (loadingTimer) { clearInterval(loadingTimer); loadingTimer = null; }
+    box.removeAttribute("data-loading");
+  }
+
+  /* The overview: groups with counts at server-computed positions; click one to drill down. */
+  function loadOverview() {
+    var by = $("group-by").value;
+    loading("the overview");
+    box.removeAttribute("data-stable");
+    return SKG.getJSON("/api/overview?by=" + encodeURIComponent(by)).then(function (o) {
+      loaded();
+      var max = 1;
+      o.groups.forEach(function (gr) { max = Math.max(max, gr.count); });
+      var colours = {};
+      document.querySelectorAll(".swatch[data-type]").forEach(function (l) {
+        colours[l.getAttribute("data-type")] = l.getAttribute("data-color");
+      });
+      var data = { nodes: o.groups.map(function (gr) {
+        return { id: "group:" + gr.id, group_key: gr.id, kind: gr.main_type, count: gr.count,
+                 label: gr.label + " (" + gr.count.toLocaleString("en") + ")",
+                 fullLabel: gr.label, title: gr.label + ": " + gr.count + " nodes, mostly " + gr.main_type,
+                 x: gr.x, y: gr.y, shape: "dot", size: 6 + 24 * Math.sqrt(gr.count / max),
+                 color: colours[gr.main_type] || "#5b8fd0" };
+      }), edges: [] };
+      var pairs = {};
+      o.links.forEach(function (l) {
+        var k = l.from + "\u0000" + l.to;
+        pairs[k] = pairs[k] || { from: "group:" + l.from, to: "group:" + l.to, count: 0, kinds: [] };
+        pairs[k].count += l.count; pairs[k].kinds.push(l.kind + " " + l.count);
+      });
+      /* The 80 strongest links between groups: more is a hairball, not information. */
+      var keys = Object.keys(pairs).sort(function (a, b) { return pairs[b].count - pairs[a].count; });
+      var drawnLinks = keys.slice(0, 80);
+      drawnLinks.forEach(function (k, i) {
+        var p = pairs[k];
+        data.edges.push({ id: "link" + i, from: p.from, to: p.to, kind: "aggregate",
+                          title: p.kinds.join(", "), width: 1 + Math.log(1 + p.count),
+                          color: "#9aa7b3", arrows: "to" });
+      });
+      if (g) { g.network.destroy(); }
+      g = SKG.makeGraph(box, data, { fixed: true });
+      g.overview = o;
+      g.network.on("click", function (ev) {
+        if (ev.nodes.length) { drill(g.nodes.get(ev.nodes[0]).group_key); }
+      });
+      box.setAttribute("data-mode", "overview");
+      note.textContent = o.groups.length + " groups of " + o.nodes.toLocaleString("en") + " nodes and " +
+        o.edges.toLocaleString("en") + " relations (grouped by " + by + "); the " + drawnLinks.length + " strongest of " +
+        keys.length + " links between groups are drawn. Click a group, or use the table, to see its best-connected members.";
+      fillTable(o.groups.map(function (gr) {
+        return { id: gr.id, label: gr.label, detail: gr.count.toLocaleString("en") + " nodes, mostly " + gr.main_type, group: true };
+      }));
+    }).catch(function (err) { loaded(); note.textContent = "Could not load the overview: " + err.message; });
+  }
+
+  function drill(key) {
+    var by = $("group-by").value;
+    loading("the group");
+    box.removeAttribute("data-stable");
+    return SKG.getJSON("/api/overview/members?max_nodes=150&by=" + encodeURIComponent(by) +
+                       "&key=" + encodeURIComponent(key)).then(function (data) {
+      loaded();
+      show(data, { fixed: true });
+      box.setAttribute("data-mode", "group");
+      box.setAttribute("data-group", key);
+      note.textContent = data.nodes.length + " best-connected of " + data.total_nodes.toLocaleString("en") +
+        " nodes in this group. Click a node for its facts and to expand it.";
+    }).catch(function (err) { loaded(); note.textContent = "Could not load the group: " + err.message; });
+  }
+
+  /* Keyboard and screen-reader alternative: the drawn nodes (or groups) as a table. */
+  function fillTable(rows) {
+    var body = $("node-table-body");
+    if (!body) { return; }
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    rows.slice(0, 300).forEach(function (r) {
+      var tr = SKG.el("tr");
+      var td = SKG.el("td");
+      var b = SKG.el("button", { type: "button", "class": "linkish" }, r.label);
+      b.addEventListener("click", function () {
+        if (r.group) { drill(r.id); return; }
+        if (g) { g.network.selectNodes([r.id]); }
+        SKG.showInfo(info, r.id, expandButton);
+        info.focus();
+      });
+      td.appendChild(b); tr.appendChild(td);
+      tr.appendChild(SKG.el("td", null, r.detail));
+      body.appendChild(tr);
+    });
+    $("node-table-note").textContent = rows.length > 300 ? "First 300 of " + rows.length + "." : rows.length + " rows.";
+  }
+
+  function show(data, opts) {
+    if (g) { g.network.destroy(); }
+    g = SKG.makeGraph(box, data, opts);
+    g.fixed = !!(opts && opts.fixed);
+    g.truncated = data.truncated; g.total = data.total_nodes;
+    g.network.on("click", function (ev) {
+      if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }
+    });
+    applyFilters();
+    fillTable(data.nodes.map(function (n) {
+      var deg = data.edges.filter(function (e) { return e.from === n.id || e.to === n.id; }).length;
+      return { id: n.id, label: n.fullLabel || n.label, detail: n.kind + " · " + deg + " relations drawn" };
+    }));
+  }
+
   function load(focus, depth) {
-    var url = "/api/view?depth=" + encodeURIComponent(depth || 2) +
+    /* At most 300 nodes: what vis-network lays out without blocking the page for long. */
+    var url = "/api/view?max_nodes=300&depth=" + encodeURIComponent(depth || 2) +
       (focus ? "&focus=" + encodeURIComponent(focus) : "");
-    note.textContent = "Loading…";
+    loading("the graph");
     box.removeAttribute("data-stable");
     return SKG.getJSON(url).then(function (data) {
-      if (g) { g.network.destroy(); }
-      g = SKG.makeGraph(box, data);
-      g.truncated = data.truncated; g.total = data.total_nodes;
-      g.network.on("click", function (ev) {
-        if (ev.nodes.length) { SKG.showInfo(info, ev.nodes[0], expandButton); }
-      });
-      applyFilters();
+      loaded();
+      box.setAttribute("data-mode", focus ? "focus" : "all");
+      show(data);
       if (data.focus) { g.network.selectNodes([data.focus]); } /* a name resolves to an id */
-    }).catch(function (err) { note.textContent = "Could not load the graph: " + err.message; });
+    }).catch(function (err) { loaded(); note.textContent = "Could not load the graph: " + err.message; });
   }
 
   function findPath() {
@@ -226,7 +344,12 @@
       ev.preventDefault();
       load($("focus").value.trim(), $("depth").value);
     });
-    $("load-all").addEventListener("click", function () { $("focus").value = ""; load("", 1); });
+    $("load-all").addEventListener("click", function () {
+      $("focus").value = "";
+      if (box.getAttribute("data-overview") === "1") { loadOverview(); } else { load("", 1); }
+    });
+    $("group-by").addEventListener("change", loadOverview);
+    $("show-overview").addEventListener("click", loadOverview);
     document.querySelectorAll("#type-filters input, #f-tech, #f-country, #f-status").forEach(function (c) {
       c.addEventListener("change", applyFilters);
     });
@@ -234,6 +357,7 @@
     $("export-png").addEventListener("click", exportPng);
     $("export-gexf").addEventListener("click", exportGexf);
     $("export-graphml").addEventListener("click", exportGraphml);
-    load(box.getAttribute("data-focus"), box.getAttribute("data-depth"));
+    if (!box.getAttribute("data-focus") && box.getAttribute("data-overview") === "1") { loadOverview(); }
+    else { load(box.getAttribute("data-focus"), box.getAttribute("data-depth")); }
   });
 })();

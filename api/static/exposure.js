@@ -41,7 +41,9 @@
     var nodes = path.nodes.map(function (n) { return n.id; });
     var edges = [];
     path.hops.forEach(function (h) { edges = edges.concat(hopEdges(h)); });
-    g.network.setSelection({ nodes: nodes, edges: edges }, { unselectAll: true, highlightEdges: false });
+    /* Paths beyond the drawing (it is capped) select what is drawn of them. */
+    g.network.setSelection({ nodes: nodes.filter(function (n) { return !!g.nodes.get(n); }), edges: edges },
+                           { unselectAll: true, highlightEdges: false });
     box.setAttribute("data-highlighted-path", String(current));
     box.setAttribute("data-highlighted-edges", edges.join(" "));
     box.setAttribute("data-highlighted-nodes", nodes.join(" "));

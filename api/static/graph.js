@@ -34,10 +34,11 @@
                arrows: { to: { enabled: true, scaleFactor: 0.5 } } },
       interaction: { hover: true, tooltipDelay: 150, keyboard: { enabled: true, bindToWindow: false },
                      navigationButtons: false, hideEdgesOnDrag: big },
-      layout: { improvedLayout: !big, randomSeed: 7 },
+      /* improvedLayout (Kamada-Kawai) blocks the page for seconds beyond a few dozen nodes */
+      layout: { improvedLayout: count <= 60, randomSeed: 7 },
       physics: { enabled: true, solver: "barnesHut",
                  barnesHut: { gravitationalConstant: -4000, springLength: 120, avoidOverlap: 0.1 },
-                 stabilization: { enabled: true, iterations: big ? 150 : 300, updateInterval: 50 } }
+                 stabilization: { enabled: true, iterations: big ? 150 : 300, updateInterval: 10 } }
     };
   };
 
@@ -55,8 +56,13 @@
       var a = nodes.get(e.from), b = nodes.get(e.to);
       return !!a && !!b && nodeFilter(a) && nodeFilter(b);
     } });
-    var network = new vis.Network(container, { nodes: nodeView, edges: edgeView },
-                                  SKG.options(data.nodes.length));
+    var options = SKG.options(data.nodes.length);
+    if (opts.fixed) { /* positions computed on the server: no layout on the main thread */
+      options.physics = { enabled: false };
+      options.layout = { improvedLayout: false };
+      options.edges.smooth = false;
+    }
+    var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
     var g = { network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
               stable: false,
               setFilters: function (nf, ef) {
@@ -73,8 +79,25 @@
       g.stable = true;
       container.setAttribute("data-stable", "1");
     });
+    if (opts.fixed) {
+      network.fit();
+      g.stable = true;
+      container.setAttribute("data-stable", "1");
+    }
     window.survkgGraph = g; /* for tests and the console */
     return g;
+  };
+
+  /* New nodes start on a ring around `centre` (not piled at the origin), then settle. */
+  SKG.placeAround = function (g, centre, more) {
+    var p = g.network.getPositions([centre])[centre];
+    if (!p) { return; }
+    var fresh = more.nodes.filter(function (n) { return !g.nodes.get(n.id); });
+    var r = 120 + 6 * fresh.length;
+    fresh.forEach(function (n, i) {
+      var a = 2 * Math.PI * i / Math.max(1, fresh.length);
+      n.x = p.x + r * Math.cos(a); n.y = p.y + r * Math.sin(a);
+    });
   };
 
   /* After adding nodes: let physics settle the new ones briefly, then stop again. */

@@ -17,6 +17,7 @@
       mode: "application/sparql-query", lineNumbers: true, matchBrackets: true,
       viewportMargin: Infinity, extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run }
     });
+    editor.getInputField().setAttribute("aria-label", "SPARQL query");
   }
   function getQuery() { return editor ? editor.getValue() : textarea.value; }
   function setQuery(text) { if (editor) { editor.setValue(text); } else { textarea.value = text; } }
@@ -90,6 +91,7 @@
       p.className = "boolean";
       p.textContent = "ASK result: " + data.boolean;
       resultsEl.appendChild(p);
+      statusEl.textContent = "ASK: " + data.boolean;
       return;
     }
     var table = document.createElement("table");
@@ -116,6 +118,7 @@
     errorEl.hidden = true;
     truncatedEl.hidden = true;
     statusEl.textContent = "running…";
+    downloadsEl.hidden = true;
     var started = performance.now();
     fetch(config.endpoint, {
       method: "POST",
@@ -131,6 +134,7 @@
           errorEl.textContent = resp.status + ": " + (body.detail || body);
           errorEl.hidden = false;
           statusEl.textContent = "";
+          downloadsEl.hidden = true;
           return;
         }
         var kind = type.indexOf("sparql-results") >= 0 ? "table" : "graph";
@@ -160,9 +164,11 @@
       errorEl.textContent = String(err);
       errorEl.hidden = false;
       statusEl.textContent = "";
+      downloadsEl.hidden = true;
     });
   }
   form.addEventListener("submit", run);
+  if (config.run) { run(); } /* opened from a shared /sparql?query= link */
 
   // Downloads: a POSTed form (long queries do not fit in a URL); the server answers with
   // Content-Disposition: attachment, so the page stays as it is.

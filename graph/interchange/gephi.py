@@ -3,19 +3,22 @@
 Built on the web pages' NetworkX view (:func:`graph.export_graph.build_view`), so Gephi
 shows the same nodes and edges as the site: organisations, programmes, places, products
 and risk indicators as nodes; supplies, ownerships, successions, participations, risk
-flags, locations and makers as edges. Gephi only understands scalar attributes, so every
-attribute is a string (lists joined by spaces, absent values written as ``""``, never
-None), and every node and edge has the same attribute set, so Gephi's data table has one
-column per attribute with no gaps of the wrong type.
+flags, locations and makers as edges. Attributes are typed, because Gephi's layouts and
+filters read them by type: every edge has a numeric ``weight`` (its claim's confidence
+weight, from the ontology's ``skg:weight``; 1 for edges without a claim) and an integer
+``source_count``; ``source_urls`` lists the http(s) URLs of its sources. Text attributes
+and dates are written only where known: networkx writes ``start``/``end`` as GEXF time
+spells, and an empty one would read as a broken date in Gephi's timeline.
 """
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 
 import networkx as nx
 import pyoxigraph as ox
 
+from graph.description_model import safe_url
 from graph.export_graph import build_view
 from graph.namespaces import SKG, local_id
 from graph.store import Store
@@ -24,7 +27,7 @@ from graph.store import Store
 NODE_ATTRS = ("label", "type", "country", "iri")
 #: Edge attributes: the relation and its evidence.
 EDGE_ATTRS = ("relation", "claim", "confidence", "status", "date", "start", "end",
-              "technology", "product", "sources", "source_count")
+              "technology", "product", "sources", "source_count", "source_urls", "weight")
 
 
 def _evidence(store: Store) -> dict[str, list[str]]:
@@ -36,22 +39,51 @@ def _evidence(store: Store) -> dict[str, list[str]]:
     return {c: sorted(s) for c, s in out.items()}
 
 
-def gephi_view(store: Store) -> nx.MultiDiGraph:  # type: ignore[type-arg]
-    """The view with GraphML/GEXF-safe attributes (see module doc)."""
-    view = build_view(store)
+def _weights(store: Store) -> dict[str, float]:
+    """Confidence level local name -> its weight."""
+    out: dict[str, float] = {}
+    for q in store.quads(None, ox.NamedNode(SKG + "weight"), None, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            try:
+                out[local_id(q.subject.value)] = float(q.object.value)
+            except ValueError:
+                continue
+    return out
+
+
+def _urls(store: Store) -> dict[str, str]:
+    """Source local id -> its URL, when it is an http(s) URL."""
+    out: dict[str, str] = {}
+    for q in store.quads(None, ox.NamedNode(SKG + "url"), None, None):
+        url = safe_url(q.object.value) if isinstance(q.object, ox.Literal | ox.NamedNode) else None
+        if url and isinstance(q.subject, ox.NamedNode):
+            out[local_id(q.subject.value)] = url
+    return out
+
+
+def gephi_view(store: Store, view: nx.MultiDiGraph | None = None  # type: ignore[type-arg]
+               ) -> nx.MultiDiGraph:  # type: ignore[type-arg]
+    """``view`` (default: the whole display view) with typed attributes (see module doc)."""
+    view = build_view(store) if view is None else view
     evidence = _evidence(store)
+    weights = _weights(store)
+    urls = _urls(store)
     g: nx.MultiDiGraph = nx.MultiDiGraph()  # type: ignore[type-arg]
     for n, data in sorted(view.nodes(data=True)):
-        g.add_node(n, **{a: str(data.get(a) or "") for a in NODE_ATTRS})
+        g.add_node(n, **{a: str(data[a]) for a in NODE_ATTRS if data.get(a)})
     for a, b, key, data in sorted(view.edges(keys=True, data=True),
                                   key=lambda e: (e[0], e[1], str(e[2]))):
         claim = str(data.get("claim") or "")
         sources = evidence.get(claim, [])
-        attrs = {"relation": str(data.get("kind") or ""), "claim": claim,
-                 "sources": " ".join(sources), "source_count": str(len(sources))}
+        confidence = str(data.get("confidence") or "")
+        attrs: dict[str, Any] = {
+            "relation": str(data.get("kind") or ""), "claim": claim,
+            "sources": " ".join(sources), "source_count": len(sources),
+            "source_urls": " ".join(sorted({urls[s] for s in sources if s in urls})),
+            "weight": weights.get(confidence, 1.0)}
         for name in EDGE_ATTRS:
             attrs.setdefault(name, str(data.get(name) or ""))
-        g.add_edge(a, b, key=str(key), **attrs)
+        g.add_edge(a, b, key=str(key), **{k: v for k, v in attrs.items() if v != ""})
     return g
 
 
