@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 _CHILD = ("import ast, pickle, sys; "
-          "sys.stdout.buffer.write(pickle.dumps(ast.parse(sys.stdin.buffer.read().decode('utf-8'), sys.argv[1])))")
+          "text = sys.stdin.buffer.read().decode('utf-8'); "
+          "sys.stdout.buffer.write(pickle.dumps(ast.parse(text, sys.argv[1])))")
 
 
 def parse_source(source: str, filename: str = "<unknown>") -> ast.Module:
