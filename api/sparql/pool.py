@@ -162,10 +162,12 @@ class WorkerPool:
         self.killed = 0  # workers killed on timeout or crash (tests and metrics)
 
     # -- snapshots -------------------------------------------------------------
-    def _take_snapshot(self, version: int) -> Snapshot:
+    def _take_snapshot(self, version: int, name: str = "v") -> Snapshot:
+        """A copy of the store as it is now: a RocksDB checkpoint (hard links, so cheap),
+        or an N-Quads dump for a store in memory."""
         raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
         assert self._workdir is not None
-        target = self._workdir / f"v{version}-{time.monotonic_ns()}"
+        target = self._workdir / f"{name}{version}-{time.monotonic_ns()}"
         if self.store.location != ":memory:":
             raw.flush()
             raw.backup(str(target))
@@ -337,21 +339,6 @@ class WorkerPool:
         await w.kill()
         self._idle.insert(0, await self._spawn(snap))
 
-    def _take_rehearsal_copy(self) -> Snapshot:
-        """A private, writable copy of the store as it is now, for one update's rehearsal
-        (a RocksDB checkpoint: hard links, so cheap; an N-Quads dump for a store in memory)."""
-        raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
-        assert self._workdir is not None
-        target = self._workdir / f"rehearsal-{time.monotonic_ns()}"
-        if self.store.location != ":memory:":
-            raw.flush()
-            raw.backup(str(target))
-            return Snapshot(self.store.version, "rocksdb", str(target))
-        target.mkdir()
-        path = target / "data.nq"
-        raw.dump(str(path), format=ox.RdfFormat.N_QUADS)
-        return Snapshot(self.store.version, "nquads", str(path))
-
     async def check_update(self, text: str) -> None:
         """Check an update in a throw-away worker process, then rehearse it there on a
         private copy of the store under the time limit.
@@ -363,7 +350,7 @@ class WorkerPool:
         on the store. Neither step holds the store's write lock, so other writes go on.
         """
         assert self._workdir is not None, "start() the pool first"
-        copy = await asyncio.to_thread(self._take_rehearsal_copy)
+        copy = await asyncio.to_thread(self._take_snapshot, self.store.version, "rehearsal-")
         w = _Worker(await self._start_process(), -1)
         try:
             await w.send(("rehearse", text, copy))
