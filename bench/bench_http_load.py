@@ -122,10 +122,7 @@ def main() -> None:
         "| scenario | path | requests | req/s | p50 ms | p95 ms | errors (non-200 or reset) |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for name, path in SCENARIOS.items():
-        r = rows[name]
-        lines.append(f"| {name} | `{path}` | {r['requests']:.0f} | {r['rps']:.1f} | "
-                     f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['errors']:.0f} |")
+    lines += load_rows(SCENARIOS, rows)
     lines += ["", f"Recorded {time.strftime('%Y-%m-%d')}."]
     text = "\n".join(lines) + "\n"
     print(text)
@@ -136,3 +133,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def load_rows(scenarios: dict[str, str], rows: dict[str, dict[str, float]]) -> list[str]:
+    """One Markdown table row per load scenario (this benchmark's and bench_pages')."""
+    return [f"| {name} | `{path}` | {rows[name]['requests']:.0f} | {rows[name]['rps']:.1f} | "
+            f"{rows[name]['p50_ms']:.1f} | {rows[name]['p95_ms']:.1f} | "
+            f"{rows[name]['errors']:.0f} |" for name, path in scenarios.items()]

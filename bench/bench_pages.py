@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from bench.bench_http_load import free_port, run
+from bench.bench_http_load import free_port, load_rows, run
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "pages-1m"
@@ -190,10 +190,7 @@ def main() -> None:
               f"## Load: {args.clients} clients, {args.seconds:g} s per scenario", "",
               "| scenario | path | requests | req/s | p50 ms | p95 ms | errors |",
               "|---|---|---:|---:|---:|---:|---:|"]
-    for name, path in scenarios.items():
-        r = loads[name]
-        lines.append(f"| {name} | `{path}` | {r['requests']:.0f} | {r['rps']:.1f} | "
-                     f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['errors']:.0f} |")
+    lines += load_rows(scenarios, loads)
     lines += ["", f"Recorded {time.strftime('%Y-%m-%d')}."]
     text = "\n".join(lines) + "\n"
     print(text)
