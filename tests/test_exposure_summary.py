@@ -116,3 +116,34 @@ def test_the_check_catches_a_foreign_fact(seed_store: OxigraphStore, proj: Any) 
     wrong = leftovers(canon.summary, noldus.to_dict())
     assert "Canon" in wrong and "Axis" in wrong
     assert leftovers(canon.summary + " Score 7.5.", canon.to_dict()) == ["7.5"]
+
+
+def test_a_market_presence_is_never_told_as_a_sale() -> None:
+    """A listing that reaches a risk target is told as a market presence, never "supplied"."""
+    import pyoxigraph as ox
+
+    from graph.loading import open_store
+    store = open_store(memory=True)
+    ttl = """
+@prefix skg: <https://w3id.org/survkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix org: <https://w3id.org/survkg/id/org/> .
+@prefix source: <https://w3id.org/survkg/id/source/> .
+org:test-listed-firm a skg:Company ; rdfs:label "Listed Firm Test"@en .
+<https://w3id.org/survkg/id/supply/test-listing> a skg:MarketPresence ;
+    rdfs:label "Listed Firm Test listed by the Shanghai bureau"@en ;
+    skg:presenceKind skg:Listing ;
+    skg:presentFirm org:test-listed-firm ;
+    skg:presentAmong org:shanghai-psb ;
+    skg:evidence source:s08 ;
+    skg:confidence skg:ReportedByPress ;
+    skg:status skg:Reported .
+"""
+    store.extend(ox.Quad(q.subject, q.predicate, q.object,
+                         ox.NamedNode("https://w3id.org/survkg/graph/test"))
+                 for q in ox.parse(ttl, format=ox.RdfFormat.TURTLE))
+    x = exposure(build_projection(store), "https://w3id.org/survkg/id/org/test-listed-firm")
+    assert x.score > 0
+    assert "is recorded with a market presence (listing; not a recorded sale)" in x.summary
+    assert "supplied" not in x.summary.replace(x.wording, "")  # only in the caveat
+    assert leftovers(x.summary, x.to_dict()) == []

@@ -42,8 +42,9 @@ from graph.exposure.summary import summarise
 from graph.exposure.whynot import nearest
 from graph.projection import Edge, Interval, Projection
 
-WORDING = ("Paths show that technology was reported as supplied along each hop, on the "
-           "evidence listed; they do not show how it was used.")
+WORDING = ("Paths show what the evidence listed reports along each hop: technology "
+           "supplied, or a market presence such as a listing; they do not show how it was "
+           "used.")
 
 
 def _starts(members: list[Member]) -> Starts:

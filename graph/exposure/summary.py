@@ -69,7 +69,7 @@ def _period(m: GroupMember) -> str:
 
 def _member_phrase(x: Exposure, m: GroupMember) -> str:
     if m.relation == "self":
-        return f"{x.subject.label}'s own supplies"
+        return f"{x.subject.label}'s own claims"
     return f"{m.entity.label}, {_RELATION.get(m.relation, m.relation)}{_period(m)}"
 
 
@@ -98,7 +98,7 @@ def _dates(hops: list[Hop]) -> str:
     ds = sorted({d for h in hops for d in (h.date.get("date"), h.date.get("start"),
                                            h.date.get("end")) if d})
     if not ds:
-        return "the supply claims are undated"
+        return "the claims are undated"
     return f"dated {ds[0]}" if len(ds) == 1 else f"dated {ds[0]} to {ds[-1]}"
 
 
@@ -119,13 +119,31 @@ def _route(x: Exposure) -> list[str]:
     out = [head, f"It comes through {_list(names)}." if names else ""]
     out.append(_ownership(members[s] for s in starts if s in members))
     for paths in starts.values():
-        first = [p.hops[0] for p in paths]
-        what = _list([h.product["label"] for h in first if h.product]
-                     + [t["label"] for h in first for t in h.technology]) or "technology"
         label = paths[0].nodes[0].label
-        out.append(f"{label} {_verb(first)} {what} on paths to "
-                   f"{_list(p.target.label for p in paths)} ({_dates(first)}).")
+        sales = [p for p in paths if not _presence(p.hops[0])]
+        presence = [p for p in paths if _presence(p.hops[0])]
+        if sales:
+            first = [p.hops[0] for p in sales]
+            out.append(f"{label} {_verb(first)} {_what(first)} on paths to "
+                       f"{_list(p.target.label for p in sales)} ({_dates(first)}).")
+        if presence:
+            # A listing or an endorsement is not a sale: never "supplied" (docs/exposure.md).
+            first = [p.hops[0] for p in presence]
+            kinds = _list(sorted({h.link["presence_kind"]["label"] for h in first
+                                  if h.link.get("presence_kind")})) or "market presence"
+            out.append(f"{label} is recorded with a market presence ({kinds}; not a recorded "
+                       f"sale) for {_what(first)} on paths to "
+                       f"{_list(p.target.label for p in presence)} ({_dates(first)}).")
     return out
+
+
+def _presence(hop: Hop) -> bool:
+    return bool(hop.link.get("kind") == "market-presence")
+
+
+def _what(first: list[Hop]) -> str:
+    return _list([h.product["label"] for h in first if h.product]
+                 + [t["label"] for h in first for t in h.technology]) or "technology"
 
 
 def _risks(x: Exposure) -> list[str]:
