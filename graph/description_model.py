@@ -206,21 +206,22 @@ class LabelCache:
                  f"FILTER(?p IN (<{RDF_TYPE.value}>, "
                  + ", ".join(f"<{p}>" for p in LABEL_PREDICATES) + ")) }")
             found: dict[str, dict[str, list[ox.Literal]]] = {}
+            # New lists, never appended in place: callers may hold a list handed out earlier.
+            typed: dict[str, set[str]] = {}
             result = self.store.query(q)
             assert isinstance(result, ox.QuerySolutions)
             for sol in result:
                 s, p, o = sol["s"], sol["p"], sol["o"]
                 assert isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)
                 if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-                    self.types.setdefault(s.value, []).append(term_value(o))
+                    typed.setdefault(s.value, set()).add(term_value(o))
                 elif isinstance(o, ox.Literal):
                     found.setdefault(s.value, {}).setdefault(p.value, []).append(o)
             for iri in chunk:
                 self.labels[iri] = pick_label(
                     (p, lit) for p, lits in found.get(iri, {}).items() for lit in lits
                 ) or fallback_label(iri)
-                self.types.setdefault(iri, [])
-                self.types[iri] = sorted(set(self.types[iri]))
+                self.types[iri] = sorted(set(self.types.get(iri, ())) | typed.get(iri, set()))
 
     def fetch_types(self, iris: Iterable[str]) -> None:
         """Only the types of ``iris`` (one index lookup each): enough to tell responses apart."""

@@ -56,3 +56,14 @@ def test_search(store: OxigraphStore) -> None:
 def test_seed_names(seed_store: OxigraphStore) -> None:
     assert resolve(seed_store, "Axis").id == "org/axis-communications"
     assert resolve(seed_store, "noldus").id == "org/noldus"
+
+
+def test_a_description_lists_each_type_once(seed_store: OxigraphStore) -> None:
+    # The label cache once appended to a types list it had already handed out, so an
+    # entity page showed "company company".
+    from graph.describe import describe
+    from graph.namespaces import ID
+
+    for org in ("org/axis-communications", "org/canon", "org/noldus", "org/shanghai-psb"):
+        types = [t.iri for t in describe(seed_store, ID + org).types]
+        assert types and len(types) == len(set(types)), (org, types)
