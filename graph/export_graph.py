@@ -199,9 +199,18 @@ class ViewCache(VersionCache[nx.MultiDiGraph]):  # type: ignore[type-arg]
         super().__init__(store, lambda _store: build_view(source.get()))
 
 
-def technologies(view: nx.MultiDiGraph) -> list[str]:  # type: ignore[type-arg]
-    """Technology ids that some relation of ``view`` carries (for filter menus)."""
-    found: set[str] = set()
+def technologies(view: nx.MultiDiGraph, proj: Projection  # type: ignore[type-arg]
+                 ) -> dict[str, list[str]]:
+    """The filter menus' technologies: every technology id a relation of ``view`` carries,
+    and every broader one above it (the SKOS hierarchy, as the engine's filter reads it),
+    each with the carried ids it covers (itself and narrower ones). Choosing "video
+    surveillance" then keeps the network-camera supplies, as the exposure filter does."""
+    from graph.exposure.filters import ancestors
+    carried: set[str] = set()
     for _, _, d in view.edges(data=True):
-        found.update(str(d.get("technology", "")).split())
-    return sorted(found)
+        carried.update(str(d.get("technology", "")).split())
+    covers: dict[str, set[str]] = {}
+    for tech in carried:
+        for above in ancestors(proj, ID + tech):
+            covers.setdefault(local_id(above), set()).add(tech)
+    return {t: sorted(covers[t]) for t in sorted(covers)}

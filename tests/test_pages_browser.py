@@ -277,3 +277,34 @@ def test_exposure_view_shows_alternatives_control_then_and_warnings(
         pg.wait_for_selector(f"#graph[data-highlighted-path='{i}']")
     assert pg.locator("#evidence .warning.low-reliability").count() == 2  # path and hop
     assert "rests only on low-reliability sources" in pg.locator("#evidence").inner_text()
+
+
+def test_explorer_technology_filter_follows_the_hierarchy(page: tuple[Any, Watch], base: str,
+                                                          seed_store: OxigraphStore) -> None:
+    """A broader technology keeps the supplies of every narrower one the graph carries (as
+    the exposure filter does), and the entity in focus stays whatever it carries."""
+    from graph.export_graph import build_view, technologies
+    from graph.projection import build_projection
+
+    proj = build_projection(seed_store)
+    menu = technologies(build_view(proj), proj)
+    broad = "technology/biometric-surveillance"
+    assert set(menu[broad]) >= {"technology/facial-recognition",
+                                "technology/emotion-recognition"}
+    pg, _ = page
+    pg.goto(base + "/explore?focus=Noldus&depth=2")
+    pg.wait_for_selector(STABLE)
+
+    def supplies_with(tech: str) -> set[str]:
+        pg.select_option("#f-tech", tech)
+        shown = pg.evaluate(
+            "() => window.survkgGraph.edgeView.get().filter(e => e.kind.indexOf('supply') === 0)"
+            ".map(e => e.id + ' ' + (e.technology || ''))")
+        assert "org/noldus" in node_ids(pg)  # the focus stays
+        return set(shown)
+
+    narrow = supplies_with("technology/emotion-recognition") | \
+        supplies_with("technology/facial-recognition")
+    wide = supplies_with(broad)
+    assert narrow and wide == narrow
+    assert all(any(t in menu[broad] for t in e.split()[1:]) for e in wide)

@@ -133,11 +133,11 @@ def make_router(store: Store, settings: Settings) -> APIRouter:
                       changed=last_changed(store, desc.iri))
 
     @router.get("/explore", response_class=HTMLResponse)
-    def explore(view: ViewDep, focus: str | None = None, depth: int = 2,
+    def explore(view: ViewDep, proj: ProjectionDep, focus: str | None = None, depth: int = 2,
                 overview: bool = False) -> HTMLResponse:
         """The explorer; a graph bigger than a browser draws fluidly opens on an overview
         (``overview=true`` asks for it at any size)."""
-        techs = export_graph.technologies(view)
+        techs = export_graph.technologies(view, proj)
         countries = sorted({(d.get("country"), view.nodes[d["country"]].get("label", ""))
                             for _, d in view.nodes(data=True)
                             if d.get("country") and d.get("country") in view},

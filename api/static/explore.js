@@ -13,7 +13,17 @@
     document.querySelectorAll("#type-filters input[type=checkbox]").forEach(function (c) {
       types[c.value] = c.checked;
     });
-    return { types: types, tech: $("f-tech").value, country: $("f-country").value, status: $("f-status").value };
+    var opt = $("f-tech").selectedOptions[0];
+    /* A technology covers itself and the narrower ones the graph carries (SKOS broader). */
+    var covers = {};
+    ((opt && opt.getAttribute("data-covers")) || "").split(" ").forEach(function (t) {
+      if (t) { covers[t] = true; }
+    });
+    return { types: types, tech: $("f-tech").value, covers: covers, country: $("f-country").value, status: $("f-status").value };
+  }
+
+  function carries(e, f) {
+    return (e.technology || "").split(" ").some(function (t) { return !!f.covers[t]; });
   }
 
   function applyFilters() {
@@ -23,10 +33,11 @@
     if (f.tech) {
       techNodes = {};
       g.edges.forEach(function (e) {
-        if ((" " + (e.technology || "") + " ").indexOf(" " + f.tech + " ") >= 0) {
-          techNodes[e.from] = true; techNodes[e.to] = true;
-        }
+        if (carries(e, f)) { techNodes[e.from] = true; techNodes[e.to] = true; }
       });
+      /* The entity in focus stays, whatever it carries: the filter is about its relations. */
+      var focusId = box.getAttribute("data-focus-id");
+      if (focusId) { techNodes[focusId] = true; }
     }
     var nodeOk = function (n) {
       if (f.types[n.kind] === false) { return false; }
@@ -35,8 +46,7 @@
       return true;
     };
     var edgeOk = function (e) {
-      if (f.tech && e.kind.indexOf("supply") === 0 &&
-          (" " + (e.technology || "") + " ").indexOf(" " + f.tech + " ") < 0) { return false; }
+      if (f.tech && e.kind.indexOf("supply") === 0 && !carries(e, f)) { return false; }
       if (f.status && e.status) {
         if (f.status === "counting") { return !!COUNTING[e.status]; }
         return e.status === f.status;
@@ -192,6 +202,8 @@
     return SKG.getJSON(url).then(function (data) {
       loaded();
       box.setAttribute("data-mode", focus ? "focus" : "all");
+      if (data.focus) { box.setAttribute("data-focus-id", data.focus); }
+      else { box.removeAttribute("data-focus-id"); }
       show(data);
       if (data.focus) { g.network.selectNodes([data.focus]); } /* a name resolves to an id */
     }).catch(function (err) { loaded(); note.textContent = "Could not load the graph: " + err.message; });
