@@ -24,6 +24,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidParameter, UnknownEntity
+from graph.exposure.filters import ancestors
 from graph.namespaces import ID, SKG, iri_of, local_id, skg
 from graph.projection import Projection, build_projection
 from graph.projection_model import iri_pairs
@@ -205,7 +206,6 @@ def technologies(view: nx.MultiDiGraph, proj: Projection  # type: ignore[type-ar
     and every broader one above it (the SKOS hierarchy, as the engine's filter reads it),
     each with the carried ids it covers (itself and narrower ones). Choosing "video
     surveillance" then keeps the network-camera supplies, as the exposure filter does."""
-    from graph.exposure.filters import ancestors
     carried: set[str] = set()
     for _, _, d in view.edges(data=True):
         carried.update(str(d.get("technology", "")).split())

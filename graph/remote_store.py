@@ -53,7 +53,7 @@ import pyoxigraph as ox
 
 from graph.errors import QueryError, SurvkgError
 from graph.namespaces import PREFIXES
-from graph.store import GraphName, QueryResult
+from graph.store import GraphName, QueryResult, serialize_union
 
 #: The graph holding survkg's generation counter on a remote store (not data).
 META_GRAPH = ox.NamedNode("urn:survkg:store-meta")
@@ -187,9 +187,10 @@ class SparqlHttpStore:
         return _parse_results(body, media)
 
     def _select(self, sparql: str, *, dataset: bool = True) -> ox.QuerySolutions:
-        result = (self.query(sparql) if dataset
-                  else _parse_results(*self._post(self.endpoints.query, [("query", sparql)],
-                                                  accept=_SELECT_ACCEPT)))
+        """A SELECT over survkg's dataset, or (``dataset=False``) as the server sees it
+        (survkg's own reads of named graphs and of the generation graph)."""
+        result = (self.query(sparql) if dataset else _parse_results(
+            *self._post(self.endpoints.query, [("query", sparql)], accept=_SELECT_ACCEPT)))
         if not isinstance(result, ox.QuerySolutions):
             raise RemoteStoreError("the server answered a SELECT with something else")
         return result
@@ -269,10 +270,7 @@ class SparqlHttpStore:
         else:
             sparql = (f"SELECT * WHERE {{ {{ {pattern} }} UNION "
                       f"{{ GRAPH ?g {{ {pattern} }} FILTER(?g != {META_GRAPH}) }} }}")
-        rows = _parse_results(*self._post(self.endpoints.query, [("query", sparql)],
-                                          accept=_SELECT_ACCEPT))
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
+        for row in self._select(sparql, dataset=False):
             g = row["g"] if graph is None else graph
             yield ox.Quad(subject or row["s"], predicate or row["p"],
                           obj or row["o"], g if g is not None else ox.DefaultGraph())
@@ -291,8 +289,7 @@ class SparqlHttpStore:
     def export(self, output: IO[bytes] | str | None, fmt: ox.RdfFormat) -> bytes | None:
         if fmt.supports_datasets:
             return ox.serialize(list(self.quads()), output, format=fmt, prefixes=PREFIXES)
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
-        return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES)
+        return serialize_union(self.quads(), output, fmt)
 
     def __len__(self) -> int:
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?s ?p ?o }} UNION "

@@ -295,9 +295,7 @@ class OxigraphStore:
     def export(self, output: IO[bytes] | str | None, fmt: ox.RdfFormat) -> bytes | None:
         if fmt.supports_datasets:
             return self._store.dump(output, format=fmt, prefixes=PREFIXES)
-        # A triples-only format gets the union of all graphs (duplicates collapse).
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self._store}
-        return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES)
+        return serialize_union(self._store, output, fmt)
 
     def __len__(self) -> int:
         return len(self._store)
@@ -342,6 +340,13 @@ def _only_in(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]
         if q.graph_name != graph:
             raise ValueError(f"a bulk-added quad is outside <{graph.value}>: {q}")
         yield q
+
+
+def serialize_union(quads: Iterable[ox.Quad], output: IO[bytes] | str | None,
+                    fmt: ox.RdfFormat) -> bytes | None:
+    """Quads in a triples-only format: the union of all graphs (duplicates collapse)."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES)
 
 
 def fsync_path(path: Path) -> None:

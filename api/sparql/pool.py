@@ -133,6 +133,12 @@ class _Worker:
             self.process.stdin.close()
 
 
+def _remove_snapshot(snap: Snapshot) -> None:
+    """Delete a snapshot's folder (a checkpoint is the folder; a dump lies in one)."""
+    shutil.rmtree(Path(snap.path) if snap.kind == "rocksdb" else Path(snap.path).parent,
+                  ignore_errors=True)
+
+
 def _raise_for(message: tuple[Any, ...]) -> None:
     """The typed error for a worker's refusal or failure."""
     if message[0] == "refused":
@@ -190,8 +196,7 @@ class WorkerPool:
             self._snapshots.append(snap)
             # Keep the previous snapshot: a worker may still be finishing a query on it.
             for old in self._snapshots[:-2]:
-                shutil.rmtree(Path(old.path) if old.kind == "rocksdb" else
-                              Path(old.path).parent, ignore_errors=True)
+                _remove_snapshot(old)
             self._snapshots = self._snapshots[-2:]
             return snap
 
@@ -367,8 +372,7 @@ class WorkerPool:
                              ) from None
         finally:
             await w.kill()
-            await asyncio.to_thread(shutil.rmtree, Path(copy.path) if copy.kind == "rocksdb"
-                                    else Path(copy.path).parent, True)
+            await asyncio.to_thread(_remove_snapshot, copy)
         if message[0] != "ok":
             _raise_for(message)
 

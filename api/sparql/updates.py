@@ -2,9 +2,10 @@
 
 The public endpoint is read-only. An operator who sets ``updates_enabled`` lets holders
 of a write token (``survkg token create``, or ``SURVKG_WRITE_TOKEN``) send updates with
-``Authorization: Bearer <token>``; each one is parsed in a throw-away process first (the
-parser can crash on hostile input), then run in one engine transaction (all operations
-or none), and recorded, refused ones included, in the store's audit log
+``Authorization: Bearer <token>``; each one is first checked and rehearsed in a
+throw-away process, on a private copy of the store under the time limit (the parser can
+crash on hostile input, and the engine cannot stop an update), then run in one engine
+transaction (all operations or none), and recorded, refused ones included, in the store's audit log
 (:mod:`graph.audit`): when, who (the token's name, never the token), what (the update
 text) and the outcome; ``started`` before it runs and ``committed`` after
 (:mod:`graph.updates`), settled at the next start after a crash.

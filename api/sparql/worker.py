@@ -138,9 +138,11 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, _SIGKILL)
 
 
-def open_snapshot(snap: Snapshot) -> ox.Store:
+def open_snapshot(snap: Snapshot, *, writable: bool = False) -> ox.Store:
+    """The store in ``snap``: read-only for queries, writable for an update's rehearsal
+    (a private copy that nothing else opens)."""
     if snap.kind == "rocksdb":
-        return ox.Store.read_only(snap.path)
+        return ox.Store(snap.path) if writable else ox.Store.read_only(snap.path)
     store = ox.Store()
     store.bulk_load(path=snap.path, format=ox.RdfFormat.N_QUADS)
     return store
@@ -266,11 +268,7 @@ def rehearse_update(text: str, copy: Snapshot, started: Callable[[], None],
     time limit (the server kills this process at the limit). What fails here on the
     store's own data (a non-SILENT ``DROP GRAPH`` of a missing graph) fails the same way
     on the store, with the engine's message."""
-    if copy.kind == "rocksdb":
-        store = ox.Store(copy.path)
-    else:
-        store = ox.Store()
-        store.bulk_load(path=copy.path, format=ox.RdfFormat.N_QUADS)
+    store = open_snapshot(copy, writable=True)
     started()
     try:
         check_update(text, base=base)
