@@ -83,7 +83,10 @@ def vis_data(g: nx.MultiDiGraph, *, total: int | None = None,  # type: ignore[ty
         styled.add_node(n, label=_short(label), title=f"{label}\n{text} · {n}", color=colour,
                         shape=shape, size=22 if n == focus else 14,
                         fullLabel=label, kind=kind, country=str(d.get("country", "")),
-                        borderWidth=4 if n == focus else 1)
+                        borderWidth=4 if n == focus else 1,
+                        # vis draws a box's label inside it: white on the dark box, not the
+                        # default near-black (unreadable on risk indicators' dark red).
+                        **({"font": {"color": "#ffffff"}} if shape == "box" else {}))
     for a, b, key, d in g.edges(keys=True, data=True):
         kind = str(d.get("kind", ""))
         status = str(d.get("status", ""))

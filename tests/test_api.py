@@ -260,3 +260,11 @@ def test_hostile_pages_escape_everything(hostile_client: TestClient) -> None:
     page = hostile_client.get("/entity/org/fx-exporter").text
     assert "&lt;img src=x" in page
     assert 'href="https://example.org/report?a=1&amp;b=2"' in page
+
+
+def test_box_nodes_carry_a_light_label(client: TestClient) -> None:
+    # vis draws a box's label inside it: the default near-black text was unreadable on
+    # the risk indicators' dark red.
+    nodes = client.get("/api/view", params={"max_nodes": 300}).json()["nodes"]
+    boxes = [n for n in nodes if n.get("shape") == "box"]
+    assert boxes and all(n.get("font", {}).get("color") == "#ffffff" for n in boxes)
