@@ -147,3 +147,18 @@ org:test-listed-firm a skg:Company ; rdfs:label "Listed Firm Test"@en .
     assert "is recorded with a market presence (listing; not a recorded sale)" in x.summary
     assert "supplied" not in x.summary.replace(x.wording, "")  # only in the caveat
     assert leftovers(x.summary, x.to_dict()) == []
+
+
+def test_a_summary_stays_readable_for_an_exporter_with_hundreds_of_targets() -> None:
+    """The busiest generated exporter reaches hundreds of targets: the summary names the
+    first of each list "and others" and still says nothing its result does not hold."""
+    from generated import BUSIEST, generated_store
+
+    from graph.exposure import summary as summary_mod
+    from graph.namespaces import ID
+    store = generated_store()
+    x = exposure(build_projection(store), ID + BUSIEST)
+    assert len(x.targets) > summary_mod.MOST_NAMES
+    assert "and others" in x.summary
+    assert len(x.summary) < 8_000
+    assert leftovers(x.summary, x.to_dict()) == []

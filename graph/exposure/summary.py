@@ -36,9 +36,19 @@ def summarise(x: Exposure) -> str:
     return " ".join(p for p in parts if p)
 
 
+#: Names a list spells out, and risk sentences a summary tells, before "and others": a
+#: summary is read, not scanned (at 1M triples one exporter reaches hundreds of targets;
+#: the page and the dossier list every one with its evidence).
+MOST_NAMES = 12
+MOST_RISK_SENTENCES = 6
+
+
 def _list(items: Iterable[str]) -> str:
-    """"a", "a and b", "a, b and c" (duplicates dropped, order kept)."""
+    """"a", "a and b", "a, b and c" (duplicates dropped, order kept); past
+    :data:`MOST_NAMES`, the first of them "and others"."""
     xs = list(dict.fromkeys(i for i in items if i))
+    if len(xs) > MOST_NAMES:
+        return ", ".join(xs[:MOST_NAMES]) + " and others"
     if len(xs) <= 1:
         return "".join(xs)
     return ", ".join(xs[:-1]) + " and " + xs[-1]
@@ -156,10 +166,13 @@ def _risks(x: Exposure) -> list[str]:
             groups.setdefault(key, []).append(p.target.label)
             flags.setdefault(key, []).extend(r.flag["evidence"])
     out = []
-    for (ind, sev, how), targets in groups.items():
+    for (ind, sev, how), targets in list(groups.items())[:MOST_RISK_SENTENCES]:
         src = _sources(flags[(ind, sev, how)])
         out.append(f"{_list(targets)}: risk indicator '{ind}' (severity {_num(sev)}), {how}"
                    + (f", on {src}" if src else "") + ".")
+    if len(groups) > MOST_RISK_SENTENCES:
+        out.append("Other targets carry risk indicators in the same ways; each is listed "
+                   "with its evidence below.")
     return out
 
 
