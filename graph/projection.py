@@ -52,7 +52,7 @@ from graph.store import Store
 from graph.versioned import VersionCache
 
 __all__ = ["OPEN", "Edge", "Interval", "Projection", "ProjectionCache", "Record",
-           "build_projection", "parse_interval"]
+           "build_projection", "parse_interval", "preds_by_role"]
 
 
 
@@ -63,6 +63,12 @@ def _preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
         if role.startswith(SKG):
             roles[role[len(SKG):]].append(ox.NamedNode(prop))
     return roles
+
+
+def preds_by_role(store: Store) -> dict[str, list[ox.NamedNode]]:
+    """Role (``SupplyFrom``, ``Location``...) -> the properties the ontology gives it
+    (the frontier expansion fetches by them, graph/exposure/frontier.py)."""
+    return _preds_by_role(store)
 
 
 def _role_pairs(store: Store, roles: dict[str, list[ox.NamedNode]], role: str

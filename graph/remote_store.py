@@ -133,6 +133,8 @@ class SparqlHttpStore:
         self._generation = -1
         self._checked = 0.0
         self._graphs: tuple[int, list[ox.NamedNode | ox.BlankNode]] | None = None
+        #: HTTP requests sent so far (the frontier benchmark and tests count them).
+        self.requests = 0
 
     # -- the version -------------------------------------------------------------------
 
@@ -319,6 +321,7 @@ class SparqlHttpStore:
         if self._auth:
             headers["Authorization"] = self._auth
         req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        self.requests += 1
         try:
             with urllib.request.urlopen(req, timeout=self._timeout) as resp:
                 media = resp.headers.get_content_type()

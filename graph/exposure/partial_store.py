@@ -1,0 +1,150 @@
+"""A partial, in-memory copy of a remote store: what one exposure question needs.
+
+The frontier expansion (:mod:`graph.exposure.frontier`) fetches pieces of a remote SPARQL
+store into a :class:`PartialStore`, then builds the ordinary projection over it with
+:func:`graph.projection.build_projection`, so the same readers and the same engine
+compute the result. Two kinds of read must be told apart:
+
+* **predicate scans** (``quads(predicate=p)``: how the projection reads hops and claims)
+  answer from what was fetched: that *is* the partial projection, and the expansion
+  fetches every claim a search bounded by max_hops can touch;
+* **lookups by subject** (labels, types, evidence, products, ...) must be complete, so
+  each subject is either *described* (every quad about it fetched) or recorded as a
+  miss. :func:`settle` reruns a computation until it meets no miss, fetching the misses
+  of each round in batched requests (``VALUES`` over up to :data:`BATCH` subjects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar, cast
+
+import pyoxigraph as ox
+
+from graph.errors import SurvkgError
+from graph.projection import Projection, build_projection
+from graph.remote_store import META_GRAPH, SparqlHttpStore
+from graph.store import GraphName, Store
+
+#: Frontier nodes or subjects per request (one ``VALUES`` block).
+BATCH = 1000
+#: Rounds of "fetch what the last run missed" before the rest is read one subject a time.
+MAX_ROUNDS = 6
+T = TypeVar("T")
+
+
+class PartialStore:
+    """Quads fetched from ``remote``, with which subjects are complete (see module doc).
+
+    Implements the reading half of :class:`graph.store.Store`; writes are refused.
+    """
+
+    def __init__(self, remote: SparqlHttpStore, batch: int = BATCH) -> None:
+        self.remote = remote
+        self.location = remote.location
+        self.batch = batch
+        self._local = ox.Store()
+        self.described: set[str] = set()
+        self.full_predicates: set[str] = set()
+        self.misses: set[str] = set()
+        self.on_demand = False
+
+    @property
+    def version(self) -> int:
+        return 0
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None,
+              predicate: ox.NamedNode | None = None,
+              obj: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+              graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        if isinstance(subject, ox.NamedNode) and subject.value not in self.described and (
+                predicate is None or predicate.value not in self.full_predicates):
+            if self.on_demand:
+                self.describe([subject.value])
+            else:
+                self.misses.add(subject.value)
+        elif subject is None and obj is not None and (
+                predicate is None or predicate.value not in self.full_predicates):
+            # A lookup by object: not made by the exposure code today; read it whole.
+            self._local.extend(self.remote.quads(None, predicate, obj, graph))
+        return iter(self._local.quads_for_pattern(subject, predicate, obj, graph))
+
+    # -- fetching ------------------------------------------------------------------------
+
+    def _add(self, sparql: str) -> set[str]:
+        """Run a ``SELECT ?s ?p ?o ?g`` over the server's own dataset; keep the quads."""
+        rows = self.remote.query(sparql, default_graph=[], named_graphs=[])
+        subjects: set[str] = set()
+        quads = []
+        for row in cast(ox.QuerySolutions, rows):
+            s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) \
+                    and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal) \
+                    and isinstance(g, ox.NamedNode | ox.BlankNode):
+                quads.append(ox.Quad(s, p, o, g))
+                if isinstance(s, ox.NamedNode):
+                    subjects.add(s.value)
+        self._local.extend(quads)
+        return subjects
+
+    def describe_where(self, var: str, values: Iterable[str], pattern: str = "") -> set[str]:
+        """Every quad of every ``?s`` that ``pattern`` binds with ``?var`` taking each of
+        ``values`` (one request per :attr:`batch` values); those ``?s`` become described.
+        Returns them. ``pattern`` empty and ``var`` ``s``: describe ``values`` themselves."""
+        todo = sorted(set(values))
+        got: set[str] = set()
+        for i in range(0, len(todo), self.batch):
+            chunk = " ".join(f"<{v}>" for v in todo[i:i + self.batch])
+            got |= self._add(
+                f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?{var} {{ {chunk} }} {pattern} "
+                f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }}")
+            if var == "s":
+                got.update(todo[i:i + self.batch])
+        self.described |= got
+        return got
+
+    def describe(self, subjects: Iterable[str]) -> set[str]:
+        """Fetch every quad of the ``subjects`` not yet described."""
+        return self.describe_where("s", [s for s in subjects if s not in self.described])
+
+    def fetch_predicates(self, predicates: Iterable[ox.NamedNode]) -> None:
+        """Every quad of each predicate (small vocabularies read whole by the projection)."""
+        preds = [p for p in predicates if p.value not in self.full_predicates]
+        if preds:
+            listed = " ".join(str(p) for p in preds)
+            self._add(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {listed} }} "
+                      f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }}")
+            self.full_predicates |= {p.value for p in preds}
+
+    def fetch_graph(self, graph: ox.NamedNode) -> None:
+        """Every quad of one named graph (the ontology: the scoring configuration)."""
+        self._add(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
+                  f"BIND({graph} AS ?g) }}")
+
+
+def settle(store: PartialStore, compute: Callable[[Projection], T]) -> T:
+    """``compute`` over the projection of ``store``, rerun until a run reads no subject
+    that was not fetched (each round fetches the last run's misses in batches); after
+    :data:`MAX_ROUNDS` rounds the remaining misses are read as they come."""
+    for _ in range(MAX_ROUNDS):
+        store.misses.clear()
+        try:
+            result = compute(build_projection(cast(Store, store)))
+        except (SurvkgError, KeyError):
+            if not store.misses:
+                raise
+            store.describe(store.misses)
+            continue
+        if not store.misses:
+            return result
+        store.describe(store.misses)
+    store.on_demand = True
+    try:
+        return compute(build_projection(cast(Store, store)))
+    finally:
+        store.on_demand = False
