@@ -112,7 +112,7 @@ def base(remote: SparqlHttpStore) -> tuple[PartialStore, dict[str, list[ox.Named
     ps.describe(flagged)
     while todo and located and flag_preds:  # everything located below a flagged entity
         found = ps.describe_where("n", todo, f"VALUES ?r {{ {located} }} "
-                                             "GRAPH ?g0 { ?s ?r ?n } FILTER(isIRI(?s))")
+                                             "GRAPH ?g0 { ?s ?r ?n }")
         todo = found - seen
         seen |= found
     while True:  # and the places above those (a target's "located in" chain)
@@ -130,7 +130,7 @@ def expand(front: Frontier, radius: int) -> Frontier:
     while front.hops < radius and front.frontier:
         last = front.hops == radius - 1
         nodes = front.frontier
-        pattern = f"VALUES ?r {{ {preds} }} GRAPH ?g0 {{ ?s ?r ?n }} FILTER(isIRI(?s))"
+        pattern = f"VALUES ?r {{ {preds} }} GRAPH ?g0 {{ ?s ?r ?n }}"
         if last and front.goals is not None:
             nodes = _last_frontier(front, nodes)
         ps.describe_where("n", nodes, pattern)

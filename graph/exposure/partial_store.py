@@ -76,10 +76,9 @@ class PartialStore:
 
     # -- fetching ------------------------------------------------------------------------
 
-    def _add(self, sparql: str) -> set[str]:
+    def _add(self, sparql: str) -> None:
         """Run a ``SELECT ?s ?p ?o ?g`` over the server's own dataset; keep the quads."""
         rows = self.remote.query(sparql, default_graph=[], named_graphs=[])
-        subjects: set[str] = set()
         quads = []
         for row in cast(ox.QuerySolutions, rows):
             s, p, o, g = row["s"], row["p"], row["o"], row["g"]
@@ -87,30 +86,34 @@ class PartialStore:
                     and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal) \
                     and isinstance(g, ox.NamedNode | ox.BlankNode):
                 quads.append(ox.Quad(s, p, o, g))
-                if isinstance(s, ox.NamedNode):
-                    subjects.add(s.value)
         self._local.extend(quads)
-        return subjects
 
-    def describe_where(self, var: str, values: Iterable[str], pattern: str = "") -> set[str]:
-        """Every quad of every ``?s`` that ``pattern`` binds with ``?var`` taking each of
-        ``values`` (one request per :attr:`batch` values); those ``?s`` become described.
-        Returns them. ``pattern`` empty and ``var`` ``s``: describe ``values`` themselves."""
+    def describe_where(self, var: str, values: Iterable[str], pattern: str) -> set[str]:
+        """Describe every ``?s`` that ``pattern`` binds with ``?var`` taking each of
+        ``values``: one request per :attr:`batch` values to find them, then
+        :meth:`describe`. Returns the ``?s`` found."""
         todo = sorted(set(values))
-        got: set[str] = set()
+        found: set[str] = set()
         for i in range(0, len(todo), self.batch):
             chunk = " ".join(f"<{v}>" for v in todo[i:i + self.batch])
-            got |= self._add(
-                f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?{var} {{ {chunk} }} {pattern} "
-                f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }}")
-            if var == "s":
-                got.update(todo[i:i + self.batch])
-        self.described |= got
-        return got
+            rows = self.remote.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?{var} {{ {chunk} }} "
+                                     f"{pattern} FILTER(isIRI(?s)) }}",
+                                     default_graph=[], named_graphs=[])
+            found |= {r["s"].value for r in cast(ox.QuerySolutions, rows)
+                      if isinstance(r["s"], ox.NamedNode)}
+        self.describe(found)
+        return found
 
     def describe(self, subjects: Iterable[str]) -> set[str]:
-        """Fetch every quad of the ``subjects`` not yet described."""
-        return self.describe_where("s", [s for s in subjects if s not in self.described])
+        """Fetch every quad of each of ``subjects`` not yet described (one request per
+        :attr:`batch` subjects); returns those newly described."""
+        todo = sorted({s for s in subjects if s not in self.described})
+        for i in range(0, len(todo), self.batch):
+            chunk = " ".join(f"<{v}>" for v in todo[i:i + self.batch])
+            self._add(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} "
+                      f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }}")
+        self.described.update(todo)
+        return set(todo)
 
     def fetch_predicates(self, predicates: Iterable[ox.NamedNode]) -> None:
         """Every quad of each predicate (small vocabularies read whole by the projection)."""
