@@ -88,32 +88,48 @@ class PartialStore:
                 quads.append(ox.Quad(s, p, o, g))
         self._local.extend(quads)
 
-    def describe_where(self, var: str, values: Iterable[str], pattern: str) -> set[str]:
-        """Describe every ``?s`` that ``pattern`` binds with ``?var`` taking each of
-        ``values``: one request per :attr:`batch` values to find them, then
-        :meth:`describe`. Returns the ``?s`` found."""
-        todo = sorted(set(values))
-        found: set[str] = set()
-        for i in range(0, len(todo), self.batch):
-            chunk = " ".join(f"<{v}>" for v in todo[i:i + self.batch])
-            rows = self.remote.query(f"SELECT DISTINCT ?s WHERE {{ VALUES ?{var} {{ {chunk} }} "
-                                     f"{pattern} FILTER(isIRI(?s)) }}",
-                                     default_graph=[], named_graphs=[])
-            found |= {r["s"].value for r in cast(ox.QuerySolutions, rows)
-                      if isinstance(r["s"], ox.NamedNode)}
+    def describe_where(self, pattern: str, var: str | None = None,
+                       values: Iterable[str] = ()) -> set[str]:
+        """:meth:`describe` every ``?s`` :meth:`find` gives; returns them."""
+        found = self.find(pattern, var, values)
         self.describe(found)
         return found
 
-    def describe(self, subjects: Iterable[str]) -> set[str]:
+    def describe(self, subjects: Iterable[str],
+                 predicates: Iterable[ox.NamedNode] | None = None) -> set[str]:
         """Fetch every quad of each of ``subjects`` not yet described (one request per
-        :attr:`batch` subjects); returns those newly described."""
+        :attr:`batch` subjects); returns those newly described. With ``predicates``,
+        only those properties, and the subjects are not marked described."""
+        only = "" if predicates is None else \
+            "&& ?p IN (" + ", ".join(str(p) for p in predicates) + ")"
         todo = sorted({s for s in subjects if s not in self.described})
         for i in range(0, len(todo), self.batch):
             chunk = " ".join(f"<{v}>" for v in todo[i:i + self.batch])
             self._add(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} "
-                      f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }}")
-        self.described.update(todo)
+                      f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH} {only}) }}")
+        if predicates is None:
+            self.described.update(todo)
         return set(todo)
+
+    def find(self, pattern: str, var: str | None = None, values: Iterable[str] = ()
+             ) -> set[str]:
+        """Every IRI ``?s`` that ``pattern`` binds, with ``?var`` taking each of ``values``
+        (one request per :attr:`batch` values; one request in all without ``var``)."""
+        todo = sorted(set(values))
+        chunks = ([" ".join(f"<{v}>" for v in todo[i:i + self.batch])
+                   for i in range(0, len(todo), self.batch)] if var else [""])
+        found: set[str] = set()
+        for chunk in chunks:
+            head = f"VALUES ?{var} {{ {chunk} }} " if var else ""
+            rows = self.remote.query(f"SELECT DISTINCT ?s WHERE {{ {head}{pattern} "
+                                     "FILTER(isIRI(?s)) }", default_graph=[], named_graphs=[])
+            found |= {r["s"].value for r in cast(ox.QuerySolutions, rows)
+                      if isinstance(r["s"], ox.NamedNode)}
+        return found
+
+    def copy(self, other: PartialStore, graph: ox.NamedNode) -> None:
+        """The quads of one graph already fetched by ``other`` (no request)."""
+        self._local.extend(other._local.quads_for_pattern(None, None, None, graph))
 
     def fetch_predicates(self, predicates: Iterable[ox.NamedNode]) -> None:
         """Every quad of each predicate (small vocabularies read whole by the projection)."""
