@@ -3,7 +3,9 @@
 
 Each command resolves names with the same resolver as the API, builds the same projection
 and calls the same engine function; ``--format json`` prints the engine's result as the
-API returns it. They only read, so they also work beside a running server.
+API returns it. They only read, so they also work beside a running server. Over a remote
+store, the one-organisation commands (exposure, suppliers, paths, why-not) fetch only what
+the question can reach (:mod:`graph.exposure.frontier`) instead of the whole projection.
 """
 
 from __future__ import annotations
@@ -47,6 +49,20 @@ def _filters(max_hops: int, as_of: str | None, min_confidence: str | None,
                                 include_unverified, max_paths)
 
 
+def _one(store: Any, engine: str) -> Callable[..., Any]:
+    """The engine function of a one-organisation command: by frontier expansion over a
+    remote store, else over the store's whole projection (same results)."""
+    from graph.remote_store import SparqlHttpStore
+    if isinstance(store, SparqlHttpStore):
+        from graph.exposure import frontier
+        run: Callable[..., Any] = getattr(frontier, engine)
+        return lambda *args: run(store, *args)
+    from graph import exposure as engines
+    from graph.projection import build_projection
+    run = getattr(engines, engine)
+    return lambda *args: run(build_projection(store), *args)
+
+
 def _emit(result: Any, fmt: str, text: Callable[[Any], str]) -> None:
     import json
     if fmt == "json":
@@ -63,12 +79,10 @@ def exposure(name: str, store_path: Location | None, fmt: str, **opts: Any) -> N
     """Exposure paths from NAME's group (name, alias, Chinese name or id) to risk targets,
     with the evidence of every hop and the score's terms."""
     from graph.entities import resolve
-    from graph.exposure import exposure as run
     from graph.exposure.render import exposure_text
-    from graph.projection import build_projection
     store = open_read(store_path)
     entity = resolve(store, name)
-    _emit(run(build_projection(store), entity.iri, _filters(**opts)), fmt, exposure_text)
+    _emit(_one(store, "exposure")(entity.iri, _filters(**opts)), fmt, exposure_text)
 
 
 @click.command()
@@ -90,12 +104,10 @@ def ranking(store_path: Location | None, fmt: str, **opts: Any) -> None:
 def suppliers(name: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Which suppliers feed NAME (an end user or programme), by which paths."""
     from graph.entities import resolve
-    from graph.exposure import suppliers as run
     from graph.exposure.render import suppliers_text
-    from graph.projection import build_projection
     store = open_read(store_path)
     entity = resolve(store, name)
-    _emit(run(build_projection(store), entity.iri, _filters(**opts)), fmt, suppliers_text)
+    _emit(_one(store, "suppliers")(entity.iri, _filters(**opts)), fmt, suppliers_text)
 
 
 @click.command()
@@ -106,13 +118,10 @@ def suppliers(name: str, store_path: Location | None, fmt: str, **opts: Any) -> 
 def paths(source: str, target: str, store_path: Location | None, fmt: str, **opts: Any) -> None:
     """Supply and participation paths from SOURCE to TARGET (bounded by --max-hops)."""
     from graph.entities import resolve
-    from graph.exposure import paths_between
     from graph.exposure.render import paths_text
-    from graph.projection import build_projection
     store = open_read(store_path)
     a, b = resolve(store, source), resolve(store, target)
-    _emit(paths_between(build_projection(store), a.iri, b.iri, _filters(**opts)), fmt,
-          paths_text)
+    _emit(_one(store, "paths_between")(a.iri, b.iri, _filters(**opts)), fmt, paths_text)
 
 
 @click.command("why-not")
@@ -124,12 +133,10 @@ def why_not(source: str, target: str, store_path: Location | None, fmt: str, **o
     """Why SOURCE has no exposure path to TARGET under the filters: what excluded it
     (ended or not yet started, below the confidence, unverified, beyond max hops)."""
     from graph.entities import resolve
-    from graph.exposure import why_not as run
     from graph.exposure.render import why_not_text
-    from graph.projection import build_projection
     store = open_read(store_path)
     a, b = resolve(store, source), resolve(store, target)
-    _emit(run(build_projection(store), a.iri, b.iri, _filters(**opts)), fmt, why_not_text)
+    _emit(_one(store, "why_not")(a.iri, b.iri, _filters(**opts)), fmt, why_not_text)
 
 
 @click.command()

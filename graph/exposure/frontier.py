@@ -173,8 +173,11 @@ def _details(ps: PartialStore) -> None:
 
 
 def _start(remote: SparqlHttpStore, starts: Callable[[Projection], list[str]],
-           forward: bool, goals: Callable[[Projection], set[str]]) -> Frontier:
+           forward: bool, goals: Callable[[Projection], set[str]],
+           fetched: list[PartialStore] | None) -> Frontier:
     ps, roles = base(remote)
+    if fetched is not None:
+        fetched += [ps]
     nodes = settle(ps, starts)
     skeleton = PartialStore(remote)
     skeleton.copy(ps, ONTOLOGY_GRAPH)
@@ -200,10 +203,11 @@ def _run(front: Frontier, radius: int, compute: Callable[[Projection], T]) -> T:
 
 
 def exposure(remote: SparqlHttpStore, iri: str, filters: Filters | None = None, *,
-             explain: bool = True) -> Exposure:
-    """:func:`graph.exposure.engine.exposure` by frontier expansion (same result)."""
+             explain: bool = True, fetched: list[PartialStore] | None = None) -> Exposure:
+    """:func:`graph.exposure.engine.exposure` by frontier expansion (same result).
+    ``fetched`` (here and below) receives the partial store, to see what was read."""
     filters = filters or Filters()
-    front = _start(remote, _group(iri), True, _targets)
+    front = _start(remote, _group(iri), True, _targets, fetched)
     quick = _run(front, filters.max_hops,
                  lambda p: _exposure(p, iri, filters, explain=False))
     if quick.targets or not explain:
@@ -212,28 +216,29 @@ def exposure(remote: SparqlHttpStore, iri: str, filters: Filters | None = None, 
     return _run(front, MAX_HOPS_LIMIT, lambda p: _exposure(p, iri, filters))
 
 
-def why_not(remote: SparqlHttpStore, org: str, target: str, filters: Filters | None = None
-            ) -> WhyNot:
+def why_not(remote: SparqlHttpStore, org: str, target: str, filters: Filters | None = None,
+            *, fetched: list[PartialStore] | None = None) -> WhyNot:
     """:func:`graph.exposure.whynot.why_not` by frontier expansion (same result)."""
     filters = filters or Filters()
-    front = _start(remote, _group(org), True, lambda p: {known(p, target)})
+    front = _start(remote, _group(org), True, lambda p: {known(p, target)}, fetched)
     first = _run(front, filters.max_hops, lambda p: _why_not(p, org, target, filters))
     if first.reachable:
         return first
     return _run(front, MAX_HOPS_LIMIT, lambda p: _why_not(p, org, target, filters))
 
 
-def paths_between(remote: SparqlHttpStore, a: str, b: str, filters: Filters | None = None
-                  ) -> PathsBetween:
+def paths_between(remote: SparqlHttpStore, a: str, b: str, filters: Filters | None = None,
+                  *, fetched: list[PartialStore] | None = None) -> PathsBetween:
     """:func:`graph.exposure.engine.paths_between` by frontier expansion (same result)."""
     filters = filters or Filters()
-    front = _start(remote, lambda p: [known(p, a)], True, lambda p: {known(p, b)})
+    front = _start(remote, lambda p: [known(p, a)], True, lambda p: {known(p, b)},
+                   fetched)
     return _run(front, filters.max_hops, lambda p: _paths_between(p, a, b, filters))
 
 
-def suppliers(remote: SparqlHttpStore, iri: str, filters: Filters | None = None
-              ) -> Suppliers:
+def suppliers(remote: SparqlHttpStore, iri: str, filters: Filters | None = None, *,
+              fetched: list[PartialStore] | None = None) -> Suppliers:
     """:func:`graph.exposure.engine.suppliers` by expansion backwards from ``iri``."""
     filters = filters or Filters()
-    front = _start(remote, lambda p: [known(p, iri)], False, lambda p: set())
+    front = _start(remote, lambda p: [known(p, iri)], False, lambda p: set(), fetched)
     return _run(front, filters.max_hops, lambda p: _suppliers(p, iri, filters))
