@@ -48,7 +48,7 @@ from graph.exposure.model import Exposure, Filters, PathsBetween, Suppliers, Why
 from graph.exposure.partial_store import PartialStore, settle
 from graph.exposure.risk import risk_targets
 from graph.exposure.whynot import why_not as _why_not
-from graph.namespaces import ONTOLOGY_GRAPH, SKOS, skg
+from graph.namespaces import ONTOLOGY_GRAPH, RDF_TYPE, SKOS, skg
 from graph.projection import Projection, build_projection, preds_by_role
 from graph.remote_store import SparqlHttpStore
 from graph.store import Store
@@ -115,17 +115,22 @@ def base(remote: SparqlHttpStore) -> tuple[PartialStore, dict[str, list[ox.Named
     flagged = {q.object.value for p in roles.get("FlagTarget", ())
                for q in ps.quads(None, p, None, None) if isinstance(q.object, ox.NamedNode)}
     located = _preds(roles, ("Location",))
+    # Of the entities located below a flagged one, and of the places above those (a
+    # target's "located in" chain), the risk rules read only places and types.
+    wanted = [*roles.get("Location", ()), RDF_TYPE]
     seen, todo = set(flagged), set(flagged)
     ps.describe(flagged)
-    while todo and located:  # everything located below a flagged entity
-        found = ps.describe_where(_claims(located), "n", todo)
-        todo = found - seen
+    while todo and located:
+        found = ps.find(_claims(located), "n", todo) - seen
+        ps.describe(found, wanted)
+        todo = found
         seen |= found
-    while True:  # and the places above those (a target's "located in" chain)
+    while True:
         up = {q.object.value for p in roles.get("Location", ()) for q in
               ps.quads(None, p, None, None) if isinstance(q.object, ox.NamedNode)}
-        if not ps.describe(up):
+        if not ps.describe(up - seen, wanted):
             break
+        seen |= up
     return ps, roles
 
 

@@ -45,6 +45,8 @@ class PartialStore:
         self.batch = batch
         self._local = ox.Store()
         self.described: set[str] = set()
+        #: Subjects of which only some properties were fetched (all of their values).
+        self.partly: dict[str, set[str]] = {}
         self.full_predicates: set[str] = set()
         self.misses: set[str] = set()
         self.on_demand = False
@@ -63,7 +65,9 @@ class PartialStore:
               obj: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
               graph: GraphName | None = None) -> Iterator[ox.Quad]:
         if isinstance(subject, ox.NamedNode) and subject.value not in self.described and (
-                predicate is None or predicate.value not in self.full_predicates):
+                predicate is None or (predicate.value not in self.full_predicates and
+                                      predicate.value not in self.partly.get(subject.value,
+                                                                             ()))):
             if self.on_demand:
                 self.describe([subject.value])
             else:
@@ -109,6 +113,10 @@ class PartialStore:
                       f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH} {only}) }}")
         if predicates is None:
             self.described.update(todo)
+        else:
+            names = {p.value for p in predicates}
+            for subject in todo:
+                self.partly.setdefault(subject, set()).update(names)
         return set(todo)
 
     def find(self, pattern: str, var: str | None = None, values: Iterable[str] = ()
