@@ -161,7 +161,14 @@ def expand(front: Frontier, radius: int) -> None:
                 and front.depth[e.src] + 1 + dist.get(e.dst, big) <= radius}
     else:  # backwards, every hop into the ball may end a supplier's path
         keep = {e.rec for e in edges if front.depth.get(e.dst, radius) < radius}
-    front.store.describe(keep)
+    front.store.describe(keep, [*hop_roles, *_CLAIM_FIELDS])
+
+
+#: What the projection reads of a claim besides its roles (graph/projection.py); labels,
+#: evidence and the rest are read for the paths a result lists, as lookups (misses).
+_CLAIM_FIELDS = tuple(skg(p) for p in ("confidence", "status", "date", "startDate", "endDate",
+                                        "controlling", "product", "productAlternative",
+                                        "technology"))
 
 
 #: The role names (prefixes) whose properties make hops (graph/projection.py).
