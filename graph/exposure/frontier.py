@@ -220,10 +220,9 @@ def exposure(remote: SparqlHttpStore, iri: str, filters: Filters | None = None, 
     ``fetched`` (here and below) receives the partial store, to see what was read."""
     filters = filters or Filters()
     front = _start(remote, _group(iri), True, _targets, fetched)
-    quick = _run(front, filters.max_hops,
-                 lambda p: _exposure(p, iri, filters, explain=False))
-    if quick.targets or not explain:
-        return settle(front.store, lambda p: _exposure(p, iri, filters, explain=explain))
+    result = _run(front, filters.max_hops, lambda p: _exposure(p, iri, filters, explain=explain))
+    if result.targets or not explain:
+        return result
     # A score of 0 explains itself by a why-not over the loosest filters (8 hops).
     return _run(front, MAX_HOPS_LIMIT, lambda p: _exposure(p, iri, filters))
 
