@@ -15,11 +15,14 @@ What is fetched (docs/remote-store.md, "Frontier expansion"):
    flagged entity (then up again, for the "located in" chain of a target): a few
    requests, whatever the organisation;
 2. the frontier: from the group (or the source, or backwards from the target), per hop
-   one request per :data:`graph.exposure.partial_store.BATCH` frontier nodes, fetching
-   every claim that makes a hop out of (into, for suppliers) a frontier node, with all
-   its fields; the heads of those hops are the next frontier. Only nodes a path of at
-   most ``max_hops`` can pass through are expanded, and the last frontier only by claims
-   that reach a risk target (or the goal): a path's final hop must end there;
+   one request per :data:`graph.exposure.partial_store.BATCH` frontier nodes finding the
+   claims that make a hop out of (into, for suppliers) a frontier node, and one per
+   1,000 claims reading their role triples: the hop *skeleton*; the heads of those hops
+   are the next frontier. Then the pruning: the reverse-distance table from the risk
+   targets (or the goal) over the skeleton, by the engine's own ``distances_to``; a
+   claim is kept only if one of its hops u -> v has depth(u) + 1 + distance(v) <=
+   max_hops, and only kept claims are read with the fields the projection scans
+   (confidence, status, dates, products, technologies);
 3. products and company responses of the claims fetched, then, round by round, the
    subjects the computation looked up that were not fetched yet
    (:func:`graph.exposure.partial_store.settle`).
@@ -138,7 +141,8 @@ def expand(front: Frontier, radius: int) -> None:
     """Step 2 of the module docstring, up to ``radius`` hops from the starts: the hop
     skeleton first (per hop: the claims leaving the frontier, then their role triples),
     then every claim of a hop that lies on some walk of at most ``radius`` hops from a
-    start to a goal (by the reverse-distance table), described whole."""
+    start to a goal (by the reverse-distance table), read with the fields the projection
+    scans."""
     sk, forward = front.skeleton, front.forward
     leaving = _preds(front.roles, FORWARD_ROLES if forward else BACKWARD_ROLES)
     hop_roles = [p for r, ps in front.roles.items() if r.startswith(_HOP_ROLES) for p in ps]
