@@ -147,3 +147,22 @@ def test_generated_why_not_suppliers_and_paths_equal_the_in_memory_engine(
     _check(generated, "why_not", (picks["median"], target), Filters(max_hops=3))
     _check(generated, "suppliers", (target,), Filters(max_hops=3))
     _check(generated, "paths", (picks["top"], target), Filters(max_hops=3))
+
+
+def test_the_cli_answers_by_frontier_expansion_over_a_remote_store(
+        server: str, generated: tuple[SparqlHttpStore, Projection, int]) -> None:
+    """``survkg exposure Canon --format json`` over the remote store prints the embedded
+    engine's JSON; so does ``why-not`` (both now go through graph/exposure/frontier.py)."""
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+    _, proj, _ = generated
+    target = exposure(proj, ID + "org/canon").targets[0].target.iri
+    for args, want in (
+            (["exposure", "Canon"], exposure(proj, ID + "org/canon", Filters(max_paths=50))),
+            (["why-not", "org/idemia", target, "--as-of", "2010"],
+             why_not(proj, ID + "org/idemia", target, Filters(as_of="2010", max_paths=50)))):
+        got = CliRunner().invoke(cli, [*args, "--format", "json", "--store", server],
+                                 catch_exceptions=False)
+        assert got.exit_code == 0, got.stderr
+        assert json.loads(got.stdout) == json.loads(json.dumps(want.to_dict()))
