@@ -142,22 +142,27 @@ def any_seed_store(request: pytest.FixtureRequest) -> Store:
     return store
 
 
+@pytest.fixture
+def fresh_remote_store(remote_seed_store: SparqlHttpStore,
+                       seed_store: OxigraphStore) -> Iterator[SparqlHttpStore]:
+    """The seeded remote store for a test that writes: reset to the seeds afterwards."""
+    store = SparqlHttpStore(remote_seed_store.location)
+    try:
+        yield store
+    finally:
+        reset_to_seeds(store, seed_store)
+
+
 @pytest.fixture(params=STORE_KINDS)
 def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh seeded store that this test may write to: an on-disk embedded store of its
-    own, or the remote server, reset to the seeds once the test is done."""
+    own, or the remote server (``fresh_remote_store``)."""
     if request.param == "embedded":
         local = open_store(tmp_path / "store")
         yield local
         local.close()
         return
-    seeds: OxigraphStore = request.getfixturevalue("seed_store")
-    shared: SparqlHttpStore = request.getfixturevalue("remote_seed_store")
-    store = SparqlHttpStore(shared.location)
-    try:
-        yield store
-    finally:
-        reset_to_seeds(store, seeds)
+    yield request.getfixturevalue("fresh_remote_store")
 
 
 CHROMIUM = "/usr/bin/chromium"
