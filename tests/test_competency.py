@@ -19,7 +19,7 @@ import pytest
 
 from graph.namespaces import ID, SKG
 from graph.queries import select_rows
-from graph.store import OxigraphStore, Store
+from graph.store import Store
 from tests.competency_expected import EXPECTED, Answer, Row
 
 ROOT = Path(__file__).resolve().parent.parent

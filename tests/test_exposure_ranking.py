@@ -18,7 +18,7 @@ from graph.exposure.paths import context
 from graph.exposure.rank import reachable, scores
 from graph.exposure.rank_tally import Tally
 from graph.projection import Projection, ProjectionCache, build_projection
-from graph.store import OxigraphStore, Store
+from graph.store import Store
 from tests.exposure_helpers import iri, store_from
 from tests.test_exposure_properties import N, filters, graphs, turtle
 

@@ -3,8 +3,9 @@
 The server is the Oxigraph binary that the PyPI package ``oxigraph`` installs beside the
 venv's Python; each test module gets its own server on a free loopback port. The seeded
 remote store must answer every exposure question exactly as the embedded store does (the
-competency questions run on both stores in tests/test_competency.py), writes must be all-or-nothing and bump the version, and a
-store location with an unknown scheme is refused instead of becoming a folder.
+competency questions run on both stores in tests/test_competency.py), writes must be
+all-or-nothing and bump the version, and a store location with an unknown scheme is
+refused instead of becoming a folder.
 """
 
 from __future__ import annotations

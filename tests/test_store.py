@@ -20,7 +20,7 @@ from graph import loading
 from graph.cli import cli
 from graph.errors import InvalidData
 from graph.loading import load_files, open_store
-from graph.store import BULK_JOURNAL, OxigraphStore, Store
+from graph.store import BULK_JOURNAL, Store
 
 EX = "https://w3id.org/survkg/id/test/"
 GOOD_TTL = f"""@prefix ex: <{EX}> .

@@ -22,7 +22,7 @@ from api import auth
 from api.settings import Settings
 from api.sparql import description, editor, media, protocol, updates
 from api.sparql.inspect import add_using, check_local_graphs, inspect
-from api.sparql.pool import Busy, WorkerPool
+from api.sparql.pool import REMOTE_UPDATES, Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
 from graph.errors import QueryError, QueryRefused, QueryTimeout
@@ -132,6 +132,10 @@ class SparqlEndpoint:
             await audit.arecord(actor="unchecked", outcome="refused: 403 updates disabled",
                                 **entry)
             return _error(403, exc)
+        if self.pool.remote:
+            await audit.arecord(actor="unchecked", outcome="refused: 403 remote store",
+                                **entry)
+            return _error(403, updates.UpdateForbidden(REMOTE_UPDATES))
         secret = auth.secret_from(request.headers.get("authorization"))
         # An unauthenticated caller gets only the start of its text into the log.
         who = await asyncio.to_thread(auth.check, request, secret,
