@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +99,9 @@ def _ci_server() -> str | None:
     return urls[index] if index < len(urls) else None
 
 
-@pytest.fixture(scope="session")
-def oxigraph_url() -> Iterator[str]:
-    """The base URL of this test process's own ``oxigraph serve`` (in memory, loopback)."""
-    url = _ci_server()
-    if url is not None:
-        wait_for_oxigraph(url)
-        yield url
-        return
+@contextmanager
+def oxigraph_server() -> Iterator[str]:
+    """A new in-memory ``oxigraph serve`` on a free loopback port until the block ends."""
     port = _free_port()
     proc = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -114,8 +110,20 @@ def oxigraph_url() -> Iterator[str]:
         wait_for_oxigraph(url, proc)
         yield url
     finally:
-        proc.terminate()
+        proc.kill()
         proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url() -> Iterator[str]:
+    """The base URL of this test process's own ``oxigraph serve`` (in memory, loopback)."""
+    url = _ci_server()
+    if url is not None:
+        wait_for_oxigraph(url)
+        yield url
+        return
+    with oxigraph_server() as url:
+        yield url
 
 
 def reset_to_seeds(store: SparqlHttpStore, seeds: OxigraphStore) -> None:

@@ -37,7 +37,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     over ``oxigraph serve`` (queries forwarded by the workers: api/sparql/forward.py)."""
     extra = [ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
                      ox.Literal("in g"), ox.NamedNode(G))]
-    with seeded_store(request.param, request, extra) as store, serve(store) as srv:
+    with seeded_store(request.param, request, extra) as store, \
+            serve(store, remote_store_bounds_queries=True) as srv:
         yield srv
 
 

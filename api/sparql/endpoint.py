@@ -25,7 +25,7 @@ from api.sparql.inspect import add_using, check_local_graphs, inspect
 from api.sparql.pool import REMOTE_UPDATES, Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
-from graph.errors import QueryError, QueryRefused, QueryTimeout
+from graph.errors import QueryError, QueryRefused, QueryTimeout, SurvkgError
 from graph.formats import by_name as rdf_format
 from graph.store import Store
 from graph.updates import run_audited as audited_update
@@ -38,6 +38,18 @@ def _error(status: int, exc: BaseException | str, headers: dict[str, str] | None
     name = type(exc).__name__ if isinstance(exc, BaseException) else "Error"
     return JSONResponse({"error": name, "detail": str(exc)}, status_code=status,
                         headers=headers)
+
+
+#: Why /sparql does not forward public queries to a remote store by default.
+REMOTE_QUERIES = (
+    "this endpoint serves a remote SPARQL store, and survkg can stop its own wait for a "
+    "query but not the store's work on it: public queries are forwarded only once the "
+    "operator confirms that the store enforces its own query time limit "
+    "(SURVKG_REMOTE_STORE_BOUNDS_QUERIES=1; see docs/remote-store.md)")
+
+
+class RemoteQueriesOff(SurvkgError):
+    """Public queries over a remote store that does not bound its own query time (403)."""
 
 
 class SparqlEndpoint:
@@ -87,6 +99,8 @@ class SparqlEndpoint:
 
     async def query(self, request: Request, op: protocol.Operation) -> Response:
         s = self.settings
+        if self.pool.remote and not s.remote_store_bounds_queries:
+            return _error(403, RemoteQueriesOff(REMOTE_QUERIES))
         found = inspect(op.text, update=False, base=self._base(request),
                         max_length=s.max_query_length, max_depth=s.max_query_depth)
         fmt = media.negotiate(found.form, request.headers.get("accept"), op.formats)
