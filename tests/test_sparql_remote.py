@@ -205,9 +205,9 @@ def test_survkg_serve_over_a_remote_store(remote_seed_store: SparqlHttpStore,
         assert got["score"] == embedded.score > 0
         assert [p["target"]["iri"] for p in got["paths"]] == \
             [p.target.iri for p in embedded.paths]
-        page = httpx.get(base + "/entity/org/canon", headers={"Accept": "text/html"},
-                         timeout=30)
-        assert page.status_code == 200 and "Canon" in page.text
+        for path in ("/", "/entity/org/canon", "/exposure/org/canon"):
+            page = httpx.get(base + path, headers={"Accept": "text/html"}, timeout=30)
+            assert page.status_code == 200 and "Canon" in page.text, path
         r = httpx.post(base + "/sparql", data={"query": "SELECT (COUNT(*) AS ?n) "
                                                "{ ?s ?p ?o }"}, timeout=30)
         assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == len(seed_store)
