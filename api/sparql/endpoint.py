@@ -116,7 +116,8 @@ class SparqlEndpoint:
             task = Task(op.text, task.base, fmt, s.max_result_rows,
                         default_graph=op.default_graphs, named_graphs=op.named_graphs)
         elif found.from_graphs or found.from_named:
-            local = {g.value for g in self.store.named_graphs()}
+            # A remote store's graphs take a request: not on the event loop.
+            local = {g.value for g in await asyncio.to_thread(self.store.named_graphs)}
             check_local_graphs(found.from_graphs, local, "FROM")
             check_local_graphs(found.from_named, local, "FROM NAMED")
             task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
