@@ -217,3 +217,21 @@ def test_survkg_serve_over_a_remote_store(remote_seed_store: SparqlHttpStore,
     # Nothing was made beside the server: no folder named after the URL.
     assert os.listdir(tmp_path) == []
     assert json.dumps(got)  # the API answer was JSON throughout
+
+
+def test_survkg_load_writes_to_a_remote_store_as_the_refusals_say(
+        fresh_remote_store: SparqlHttpStore, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
+    good.write_text(f"<{EX}a> <http://www.w3.org/2000/01/rdf-schema#label> \"a\" .\n",
+                    encoding="utf-8")
+    bad.write_text(f"<{EX}b> <{EX}p> \"unterminated .\n", encoding="utf-8")
+    before = len(fresh_remote_store)
+    out = CliRunner().invoke(cli, ["load", str(bad), "--store", fresh_remote_store.location])
+    assert out.exit_code == 1 and f"{bad}:1:" in out.output
+    assert len(fresh_remote_store) == before
+    out = CliRunner().invoke(cli, ["load", str(good), "--store", fresh_remote_store.location])
+    assert out.exit_code == 0, out.output
+    assert len(fresh_remote_store) == before + 1
