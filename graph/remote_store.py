@@ -171,9 +171,9 @@ class SparqlHttpStore:
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
     ) -> QueryResult:
-        with self.open_query(sparql, default_graph=default_graph, named_graphs=named_graphs,
-                             union_default_graph=union_default_graph) as response:
-            return _parse_results(response.read(), response.headers.get_content_type())
+        return _parse_results(*self._read(self.open_query(
+            sparql, default_graph=default_graph, named_graphs=named_graphs,
+            union_default_graph=union_default_graph)))
 
     def open_query(
         self,
@@ -328,8 +328,16 @@ class SparqlHttpStore:
 
     def _request(self, url: str, body: bytes, *, accept: str,
                  content_type: str = "application/x-www-form-urlencoded") -> tuple[bytes, str]:
-        with self._open(url, body, accept=accept, content_type=content_type) as resp:
-            return resp.read(), resp.headers.get_content_type()
+        return self._read(self._open(url, body, accept=accept, content_type=content_type))
+
+    def _read(self, response: http.client.HTTPResponse) -> tuple[bytes, str]:
+        """A whole response body and its media type (a failure mid-body is one clear error)."""
+        with response:
+            try:
+                return response.read(), response.headers.get_content_type()
+            except OSError as exc:
+                raise RemoteStoreError(f"the remote store at {self.location} stopped "
+                                       f"answering: {exc}") from None
 
     def _open(self, url: str, body: bytes, *, accept: str,
               content_type: str = "application/x-www-form-urlencoded"
