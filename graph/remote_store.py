@@ -38,7 +38,6 @@ What the protocols leave open, and the choice made here (``docs/remote-store.md`
 from __future__ import annotations
 
 import base64
-import http.client
 import re
 import threading
 import time
@@ -171,20 +170,6 @@ class SparqlHttpStore:
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
     ) -> QueryResult:
-        return _parse_results(*self._read(self.open_query(
-            sparql, default_graph=default_graph, named_graphs=named_graphs,
-            union_default_graph=union_default_graph)))
-
-    def open_query(
-        self,
-        sparql: str,
-        *,
-        default_graph: list[GraphName] | None = None,
-        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
-        union_default_graph: bool = True,
-    ) -> http.client.HTTPResponse:
-        """The server's response to a query, not yet read: for a caller that streams the
-        results and stops early (the SPARQL endpoint's row limit). Close it when done."""
         params: list[tuple[str, str]] = [("query", sparql)]
         if default_graph is not None or named_graphs is not None:
             for g in default_graph or []:
@@ -198,7 +183,8 @@ class SparqlHttpStore:
             for g in self.named_graphs():
                 if isinstance(g, ox.NamedNode):
                     params += [("default-graph-uri", g.value), ("named-graph-uri", g.value)]
-        return self._open(self.endpoints.query, _form(params), accept=_SELECT_ACCEPT)
+        body, media = self._post(self.endpoints.query, params, accept=_SELECT_ACCEPT)
+        return _parse_results(body, media)
 
     def _select(self, sparql: str, *, dataset: bool = True) -> ox.QuerySolutions:
         """A SELECT over survkg's dataset, or (``dataset=False``) as the server sees it
@@ -328,29 +314,15 @@ class SparqlHttpStore:
 
     def _request(self, url: str, body: bytes, *, accept: str,
                  content_type: str = "application/x-www-form-urlencoded") -> tuple[bytes, str]:
-        return self._read(self._open(url, body, accept=accept, content_type=content_type))
-
-    def _read(self, response: http.client.HTTPResponse) -> tuple[bytes, str]:
-        """A whole response body and its media type (a failure mid-body is one clear error)."""
-        with response:
-            try:
-                return response.read(), response.headers.get_content_type()
-            except OSError as exc:
-                raise RemoteStoreError(f"the remote store at {self.location} stopped "
-                                       f"answering: {exc}") from None
-
-    def _open(self, url: str, body: bytes, *, accept: str,
-              content_type: str = "application/x-www-form-urlencoded"
-              ) -> http.client.HTTPResponse:
         headers = {"Content-Type": content_type, "Accept": accept,
                    "User-Agent": "survkg-remote-store"}
         if self._auth:
             headers["Authorization"] = self._auth
         req = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            response: http.client.HTTPResponse = urllib.request.urlopen(
-                req, timeout=self._timeout)
-            return response
+            with urllib.request.urlopen(req, timeout=self._timeout) as resp:
+                media = resp.headers.get_content_type()
+                return resp.read(), media
         except urllib.error.HTTPError as exc:
             detail = exc.read(2000).decode("utf-8", "replace").strip()
             if exc.code == 400:

@@ -16,29 +16,28 @@ replaced one by one (docs/security.md, "Over a remote store"):
 - **The same prefixes and base.** survkg's prefixes and the endpoint's base IRI are
   declared ahead of the text (a declaration in the text overrides them, as in SPARQL).
 - **The same limits.** The worker is killed at the time limit as before (closing the
-  connection); its HTTP timeout is that limit too. Results are read as a stream and cut
-  at the row limit: the rest is never read. The remote server's own query timeout
-  (``oxigraph serve --timeout-s``) should be set as well: a killed connection does not
-  stop every server's evaluation.
+  connection); its HTTP timeout is that limit too. Results come through the store's own
+  ``query`` (so a server's quirks are handled in one place, :mod:`graph.remote_store`),
+  within the worker's memory limit, and are cut at the row limit. A killed connection
+  does not stop the server's work: public queries are forwarded only where the store
+  bounds its own query time (``remote_store_bounds_queries``, checked by the endpoint).
 
 Runs inside the query worker process (:mod:`api.sparql.worker`), never in the server.
 """
 
 from __future__ import annotations
 
-import http.client
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
 
 from api.sparql.parsed import ParsedSyntaxError, check_query
-from api.sparql.worker import Task, serialize, serialize_triples
+from api.sparql.worker import Task, serialize
 from graph.errors import QueryError, QueryRefused
 from graph.namespaces import PREFIXES
 from graph.remote_store import RemoteStoreError, SparqlHttpStore
-from graph.store import GraphName
+from graph.store import GraphName, QueryResult
 
 #: What a client sees when the remote store fails (its address stays in the server's log).
 UNAVAILABLE = "the store behind this endpoint did not answer; try again later"
@@ -55,7 +54,7 @@ def prologue(base: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _send(store: SparqlHttpStore, task: Task, has_from: bool) -> http.client.HTTPResponse:
+def _send(store: SparqlHttpStore, task: Task, has_from: bool) -> QueryResult:
     text = prologue(task.base) + task.text
     if task.default_graph is not None or task.named_graphs is not None:
         # The protocol's dataset, as given; without named graphs every graph may be
@@ -64,30 +63,16 @@ def _send(store: SparqlHttpStore, task: Task, has_from: bool) -> http.client.HTT
             sorted(local_graphs(store))
         named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in names]
         default: list[GraphName] = [ox.NamedNode(g) for g in task.default_graph or []]
-        return store.open_query(text, default_graph=default, named_graphs=named)
+        return store.query(text, default_graph=default, named_graphs=named)
     if task.from_query or has_from:  # the query's own FROM (checked: local graphs only)
-        return store.open_query(text, union_default_graph=False)
-    return store.open_query(text)  # every graph named: the union, on any server
-
-
-def _triples(response: http.client.HTTPResponse, fmt: ox.RdfFormat) -> Iterator[ox.Triple]:
-    for quad in ox.parse(response, format=fmt):
-        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+        return store.query(text, union_default_graph=False)
+    return store.query(text)  # every graph named: the union, on any server
 
 
 def execute_remote(store: SparqlHttpStore, task: Task) -> tuple[bytes, bool]:
     """Check ``task``, forward it, and serialise its results cut at the row limit."""
     checked = check_query(task.text, base=task.base, local=lambda: local_graphs(store))
-    with _send(store, task, checked.has_from) as response:
-        media = response.headers.get_content_type()
-        results = ox.QueryResultsFormat.from_media_type(media)
-        if results is not None:
-            return serialize(ox.parse_query_results(response, results), task.fmt,
-                             task.max_rows)
-        rdf = ox.RdfFormat.from_media_type(media)
-        if rdf is None:
-            raise QueryError(f"the remote store answered in an unknown format: {media}")
-        return serialize_triples(_triples(response, rdf), task.fmt, task.max_rows)
+    return serialize(_send(store, task, checked.has_from), task.fmt, task.max_rows)
 
 
 def answer_remote(store: SparqlHttpStore, task: Task) -> tuple[Any, ...]:
@@ -104,6 +89,6 @@ def answer_remote(store: SparqlHttpStore, task: Task) -> tuple[Any, ...]:
         return ("unavailable", UNAVAILABLE)
     except QueryError as exc:  # the remote server refused it (400): its own message
         return ("error", str(exc))
-    except (OSError, SyntaxError, ValueError) as exc:  # cut off mid-stream, bad results
+    except (OSError, SyntaxError, ValueError) as exc:  # cut off mid-body, bad results
         print(f"survkg query worker: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ("unavailable", UNAVAILABLE)
