@@ -1,0 +1,175 @@
+"""An import prepared in a worker process of its own, at lower priority.
+
+Why: parsing, screening, checks, entity resolution, SHACL and provenance are Python
+work that holds the GIL for seconds to minutes on a large file. Run in a thread of the
+server, they slowed every other request (the health check rose from milliseconds to
+seconds during a 2,500-row import). Here they run in a child process, ``nice``-d
+(:data:`NICE`), that opens a read-only view of the store for the context it needs (as a
+CLI command does beside a running server) and hands back the prepared triples in an
+N-Triples file. The server then only commits that file under the store's write lock,
+through the engine's bulk loader, which does not hold the GIL.
+
+The child never writes to the store: killed at any point, it leaves the store as it
+was, and the parent answers with :class:`graph.imports.pipeline.WorkerFailed`. A
+refusal (:class:`graph.errors.SurvkgError`, with its file, line and column) is handed
+back pickled and raised again in the parent, so the caller sees the same error as an
+import prepared in-process. The child ends itself when the parent process goes away.
+
+Protocol: the parent writes the file and a JSON spec into a scratch folder and runs
+``python -m graph.imports.worker SPEC``; the child prints one JSON line
+``[phase, fraction]`` per progress step, then writes ``triples.nt`` and ``result.json``
+(exit 0) or ``error.pickle`` (exit 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+import graph
+from graph.errors import SurvkgError
+from graph.imports import kinds
+from graph.imports.kinds import Kind
+from graph.imports.pipeline import ImportResult, Prepared, Progress, WorkerFailed, _prepare
+from graph.imports.resolve import Candidate, Link
+from graph.store import Store
+
+#: How much nicer than the server the worker runs (Linux: ~1/10 of a CPU's share
+#: against a busy nice-0 thread; all of it when the server is idle).
+NICE = 10
+#: Exit status of a refusal (the error is in ``error.pickle``).
+REFUSED = 2
+_ROOT = str(Path(graph.__file__).resolve().parent.parent)
+
+
+def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
+                      result: ImportResult, shacl: bool, max_bytes: int,
+                      progress: Progress | None, work: Path) -> Prepared:
+    """Prepare the import of ``data`` in a worker process (scratch files in ``work``),
+    filling ``result``; the prepared triples are in the returned file."""
+    (work / "input").write_bytes(data)
+    spec = {"store": store.location, "input": str(work / "input"), "kind": kind.name,
+            "name": name, "id": result.id, "shacl": shacl, "max_bytes": max_bytes,
+            "out": str(work)}
+    (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
+    with open(work / "stderr", "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graph.imports.worker", str(work / "spec.json")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if progress is not None and line.startswith(b"["):
+                phase, fraction = json.loads(line)
+                progress(str(phase), float(fraction))
+        status = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    if status == REFUSED and (work / "error.pickle").exists():
+        raise _refusal(work)
+    if status != 0 or not (work / "result.json").exists():
+        raise WorkerFailed(f"the import's worker process {_ended(status)}: "
+                           f"{_last_line(work / 'stderr')}; nothing was stored")
+    done = json.loads((work / "result.json").read_text(encoding="utf-8"))
+    result.notes = done["notes"]
+    result.new_triples = done["new_triples"]
+    result.new_resources = done["new_resources"]
+    result.links = [Link(**x) for x in done["links"]]
+    result.candidates = [Candidate(x["incoming"], x["label"], tuple(
+        (c["id"], c["label"]) for c in x["candidates"]), x["reason"])
+        for x in done["candidates"]]
+    return Prepared(done["count"], file=work / "triples.nt")
+
+
+def _refusal(work: Path) -> SurvkgError:
+    """The child's refusal, as it raised it (pickled by our own child: trusted)."""
+    try:
+        exc = pickle.loads((work / "error.pickle").read_bytes())
+    except Exception as problem:  # an error type that does not survive pickling
+        return SurvkgError(f"the import was refused, but its reason could not be read "
+                           f"back from the worker process ({problem})")
+    return exc if isinstance(exc, SurvkgError) else SurvkgError(str(exc))
+
+
+def _ended(status: int) -> str:
+    return f"was killed by signal {-status}" if status < 0 else f"ended with status {status}"
+
+
+def _last_line(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1][:300] if lines else "no message"
+
+
+# --- the child -------------------------------------------------------------------------
+
+
+def _lower_priority() -> None:
+    # Not on this system, or not allowed: run as we are.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), NICE))
+
+
+def _end_with_parent() -> None:
+    """Exit soon after the parent process is gone (we are then adopted by another)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(70)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def main(spec_path: str) -> int:
+    _lower_priority()
+    _end_with_parent()
+    from graph.cli.common import read_only_view
+
+    spec: dict[str, Any] = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    out = Path(spec["out"])
+
+    def progress(phase: str, fraction: float) -> None:
+        sys.stdout.write(json.dumps([phase, fraction]) + "\n")
+        sys.stdout.flush()
+
+    store = read_only_view(Path(spec["store"]))
+    data = Path(spec["input"]).read_bytes()
+    result = ImportResult(id=spec["id"], graph="", file=spec["name"], media_type="",
+                          sha256="", bytes=len(data), dry_run=True)
+    try:
+        quads = _prepare(store, data, kinds.KINDS[spec["kind"]], spec["name"], spec["id"],
+                         result, spec["shacl"], spec["max_bytes"], progress)
+    except SurvkgError as exc:
+        (out / "error.pickle").write_bytes(pickle.dumps(exc))
+        return REFUSED
+    del data
+    ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                 str(out / "triples.nt"), format=ox.RdfFormat.N_TRIPLES)
+    done = {"count": len(quads), "notes": result.notes, "new_triples": result.new_triples,
+            "new_resources": result.new_resources,
+            "links": [x.to_dict() for x in result.links],
+            "candidates": [x.to_dict() for x in result.candidates]}
+    (out / "result.json").write_text(json.dumps(done), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1])
+    sys.stdout.flush()
+    os._exit(code)  # no interpreter shutdown: nothing left to clean, the watcher may be asleep
