@@ -69,7 +69,7 @@ def finding_csv(finding: FindingIn) -> bytes:
 
 
 def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> None:
-    jobs = JobQueue(settings.import_jobs_kept)
+    jobs = JobQueue(settings.import_jobs_kept, nice=settings.import_worker)
     keys = idempotency.IdempotencyKeys()
 
     def audit(request: Request) -> Any:
@@ -108,7 +108,8 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
             return import_data(store, data, kind=kind, filename=filename, actor=actor,
                                audit=log, dry_run=dry_run, force=force,
                                max_bytes=settings.max_import_bytes,
-                               progress=progress, isolate=True).to_dict()
+                               progress=progress,
+                               isolate=settings.import_worker).to_dict()
 
         job = jobs.submit(new_job(filename, len(data), actor), work, error_dict)
         job = await jobs.wait(job.id, wait)
