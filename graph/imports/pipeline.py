@@ -254,6 +254,9 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     graph = catalogue.graph_iri(import_id)
     quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
                                for q in resolved))
+    # The file's own quads are now copied into the graph: let them go before SHACL builds
+    # its scratch store (a third of the peak memory at a million triples otherwise).
+    mapped.quads = resolved = []
     if not quads:
         raise InvalidData("the file holds no data", file=name)
     result.new_triples = _count_new(store, quads)
