@@ -173,7 +173,7 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
                                              max_bytes=max_bytes, progress=progress,
                                              work=work)
             else:
-                quads = _prepare(store, data, kind, filename, import_id, result, shacl,
+                quads = prepare(store, data, kind, filename, import_id, result, shacl,
                                  max_bytes, progress)
                 prepared = Prepared(len(quads), quads=quads)
         except (SurvkgError, WorkerFailed) as exc:
@@ -224,7 +224,7 @@ def _worker_can_read(store: Store) -> bool:
     return isinstance(store, OxigraphStore) and store.persistent
 
 
-def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
+def prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
              result: ImportResult, shacl: bool, max_bytes: int,
              progress: Progress | None) -> list[ox.Quad]:
     """The quads to commit (in the import's graph), or raise listing every problem."""

@@ -40,7 +40,7 @@ import graph
 from graph.errors import SurvkgError
 from graph.imports import kinds
 from graph.imports.kinds import Kind
-from graph.imports.pipeline import ImportResult, Prepared, Progress, WorkerFailed, _prepare
+from graph.imports.pipeline import ImportResult, Prepared, Progress, WorkerFailed, prepare
 from graph.imports.resolve import Candidate, Link
 from graph.store import Store
 
@@ -153,7 +153,7 @@ def main(spec_path: str) -> int:
     result = ImportResult(id=spec["id"], graph="", file=spec["name"], media_type="",
                           sha256="", bytes=len(data), dry_run=True)
     try:
-        quads = _prepare(store, data, kinds.KINDS[spec["kind"]], spec["name"], spec["id"],
+        quads = prepare(store, data, kinds.KINDS[spec["kind"]], spec["name"], spec["id"],
                          result, spec["shacl"], spec["max_bytes"], progress)
     except SurvkgError as exc:
         (out / "error.pickle").write_bytes(pickle.dumps(exc))
