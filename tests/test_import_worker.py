@@ -23,6 +23,7 @@ from graph.errors import SurvkgError
 from graph.imports import kinds
 from graph.imports.catalogue import graph_iri, list_imports
 from graph.imports.pipeline import WorkerFailed, import_data
+from graph.imports.worker import prepare_in_worker
 from graph.loading import open_store
 from graph.namespaces import RDFS_LABEL
 from graph.store import BULK_JOURNAL, OxigraphStore
@@ -46,7 +47,7 @@ def copy_of(template: Path, where: Path) -> OxigraphStore:
 def run(store: OxigraphStore, data: bytes, name: str, isolate: bool,
         **kw: Any) -> Any:
     return import_data(store, data, kind=kinds.for_filename(name), filename=name,
-                       actor="test", isolate=isolate, **kw)
+                       actor="test", preparer=prepare_in_worker if isolate else None, **kw)
 
 
 GOOD = (DATA / "good.ttl").read_bytes()

@@ -28,6 +28,7 @@ from graph.errors import InvalidData, SurvkgError
 from graph.imports import catalogue, kinds
 from graph.imports.pipeline import import_data
 from graph.imports.retract import retract_import
+from graph.imports.worker import prepare_in_worker
 from graph.store import Store
 
 Actor = Annotated[str, Depends(require_token)]
@@ -109,7 +110,8 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
                                audit=log, dry_run=dry_run, force=force,
                                max_bytes=settings.max_import_bytes,
                                progress=progress,
-                               isolate=settings.import_worker).to_dict()
+                               preparer=prepare_in_worker if settings.import_worker
+                               else None).to_dict()
 
         job = jobs.submit(new_job(filename, len(data), actor), work, error_dict)
         job = await jobs.wait(job.id, wait)

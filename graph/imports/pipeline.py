@@ -126,6 +126,15 @@ class Prepared:
                 for t in ox.parse(path=str(self.file), format=ox.RdfFormat.N_TRIPLES)]
 
 
+class Preparer(Protocol):
+    """Prepares an import somewhere else than this thread (scratch files in ``work``,
+    which lives until the commit): :func:`graph.imports.worker.prepare_in_worker`."""
+
+    def __call__(self, store: Store, data: bytes, *, kind: Kind, name: str,
+                 result: ImportResult, shacl: bool, max_bytes: int,
+                 progress: Progress | None, work: Path) -> Prepared: ...
+
+
 class WorkerFailed(RuntimeError):
     """The import's worker process died or broke (not a refusal of the data: a server
     fault, answered 500); the store is untouched, as it never writes."""
@@ -134,7 +143,8 @@ class WorkerFailed(RuntimeError):
 def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: str,
                 audit: AuditLog | None = None, dry_run: bool = False, force: bool = False,
                 shacl: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
-                progress: Progress | None = None, isolate: bool = False) -> ImportResult:
+                progress: Progress | None = None,
+                preparer: Preparer | None = None) -> ImportResult:
     """Import ``data`` into a new named graph of its own, in one transaction, or refuse it
     (every problem listed, store untouched). ``dry_run`` does everything but the commit.
 
@@ -142,10 +152,10 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
     default that is a :class:`Conflict`, so a client retrying after a lost response does
     not import twice.
 
-    ``isolate`` (the server's imports) prepares the import (everything before the commit)
-    in a worker process at lower priority (:mod:`graph.imports.worker`), reading a
-    read-only view of the store; this process then only commits. A store the worker
-    cannot open (in memory, remote) is prepared here as without it.
+    ``preparer`` (the server passes :func:`graph.imports.worker.prepare_in_worker`)
+    prepares the import (everything before the commit) elsewhere, here in a worker
+    process at lower priority reading a read-only view of the store; this process then
+    only commits.
     """
     moment = datetime.now(UTC)
     sha = hashlib.sha256(data).hexdigest()
@@ -164,14 +174,12 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
                         raise Conflict(f"{filename}: this file (sha256 {sha[:12]}…) was "
                                        f"already imported as {rec.id} on {rec.imported_at}; "
                                        "retract that import or force a second copy")
-            if isolate and _worker_can_read(store):
-                from graph.imports.worker import prepare_in_worker
+            if preparer is not None:
                 work = Path(scratch.enter_context(
                     tempfile.TemporaryDirectory(prefix="survkg-import-")))
-                prepared = prepare_in_worker(store, data, kind=kind, name=filename,
-                                             result=result, shacl=shacl,
-                                             max_bytes=max_bytes, progress=progress,
-                                             work=work)
+                prepared = preparer(store, data, kind=kind, name=filename, result=result,
+                                    shacl=shacl, max_bytes=max_bytes, progress=progress,
+                                    work=work)
             else:
                 quads = prepare(store, data, kind, filename, import_id, result, shacl,
                                  max_bytes, progress)
@@ -217,11 +225,6 @@ def _commit(store: Store, prepared: Prepared, data: bytes, result: ImportResult,
         audit.record(outcome="committed", graph=graph.value,
                      import_id=result.id, triples=prepared.count, **entry)
     _step(progress, "committing", 1.0)
-
-
-def _worker_can_read(store: Store) -> bool:
-    """Whether a worker process can open ``store`` read-only beside this one."""
-    return isinstance(store, OxigraphStore) and store.persistent
 
 
 def prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
@@ -379,5 +382,5 @@ def _step(progress: Progress | None, phase: str, fraction: float) -> None:
         progress(phase, fraction)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "IMPORTS_GRAPH", "ImportResult", "Prepared", "Progress",
-           "WorkerFailed", "import_data"]
+__all__ = ["DEFAULT_MAX_BYTES", "IMPORTS_GRAPH", "ImportResult", "Prepared", "Preparer",
+           "Progress", "WorkerFailed", "import_data", "prepare"]

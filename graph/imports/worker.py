@@ -42,7 +42,7 @@ from graph.imports import kinds
 from graph.imports.kinds import Kind
 from graph.imports.pipeline import ImportResult, Prepared, Progress, WorkerFailed, prepare
 from graph.imports.resolve import Candidate, Link
-from graph.store import Store
+from graph.store import OxigraphStore, Store
 
 #: How much nicer than the server the worker runs (Linux: ~1/10 of a CPU's share
 #: against a busy nice-0 thread; all of it when the server is idle).
@@ -56,7 +56,12 @@ def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
                       result: ImportResult, shacl: bool, max_bytes: int,
                       progress: Progress | None, work: Path) -> Prepared:
     """Prepare the import of ``data`` in a worker process (scratch files in ``work``),
-    filling ``result``; the prepared triples are in the returned file."""
+    filling ``result``; the prepared triples are in the returned file. A store a worker
+    cannot open beside this process (in memory, remote) is prepared here instead."""
+    if not (isinstance(store, OxigraphStore) and store.persistent):
+        quads = prepare(store, data, kind, name, result.id, result, shacl, max_bytes,
+                        progress)
+        return Prepared(len(quads), quads=quads)
     (work / "input").write_bytes(data)
     spec = {"store": store.location, "input": str(work / "input"), "kind": kind.name,
             "name": name, "id": result.id, "shacl": shacl, "max_bytes": max_bytes,
