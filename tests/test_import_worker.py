@@ -23,9 +23,9 @@ from graph.errors import SurvkgError
 from graph.imports import kinds
 from graph.imports.catalogue import graph_iri, list_imports
 from graph.imports.pipeline import WorkerFailed, import_data
-from graph.imports.worker import prepare_in_worker
+from graph.imports.worker import prepare_in_worker, write_chunks
 from graph.loading import open_store
-from graph.namespaces import RDFS_LABEL
+from graph.namespaces import IMPORTS_GRAPH, RDFS_LABEL
 from graph.store import BULK_JOURNAL, OxigraphStore
 from graph.tokens import open_tokens
 from tests.test_imports import DATA, PREFIXES, dump
@@ -186,4 +186,28 @@ def test_a_large_http_import_completes_while_reads_are_answered(tmp_path: Path) 
     assert [q.subject.value for q in store.quads(None, RDFS_LABEL, label, graph)] == [
         "https://example.org/bench/c4321"]
     assert not (tmp_path / "store" / BULK_JOURNAL).exists()
+    store.close()
+
+
+def test_blank_nodes_stay_one_node_across_commit_files(tmp_path: Path) -> None:
+    """The bulk loader renames blank nodes per file: the worker keeps every triple that
+    mentions one in a single file, so a node described over many triples stays one."""
+    store = open_store(tmp_path / "store", seed=False)
+    graph = ox.NamedNode("https://w3id.org/survkg/graph/import/blank")
+    p = ox.NamedNode("https://example.org/p")
+    nodes = [ox.BlankNode() for _ in range(3)]
+    quads = [ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), p, ox.Literal(str(i)), graph)
+             for i in range(7)]
+    quads += [ox.Quad(n, p, ox.Literal(f"{k}-{j}"), graph)
+              for k, n in enumerate(nodes) for j in range(3)]
+    quads += [ox.Quad(ox.NamedNode("https://example.org/s0"), p, n, graph) for n in nodes]
+    names = write_chunks(quads, tmp_path, chunk=2)
+    assert len(names) == 1 + 4  # the blank-node file, then 7 plain triples in twos
+    marker = ox.Quad(graph, p, ox.Literal("done"), IMPORTS_GRAPH)
+    store.bulk_add_files([tmp_path / n for n in names], graph, [marker])
+    stored = list(store.quads(None, None, None, graph))
+    assert len(stored) == len(quads)
+    blank = {q.subject for q in stored if isinstance(q.subject, ox.BlankNode)}
+    pointed = {q.object for q in stored if isinstance(q.object, ox.BlankNode)}
+    assert len(blank) == 3 and blank == pointed
     store.close()

@@ -111,19 +111,18 @@ def minter(import_id: str) -> Callable[[str, str], ox.NamedNode]:
 @dataclass
 class Prepared:
     """The quads an import will commit: in memory (``quads``) when prepared in this
-    process, or in an N-Triples ``file`` (all in the import's graph) when prepared by the
+    process, or in N-Triples ``files`` (all for the import's graph) when prepared by the
     worker process; ``count`` of them either way."""
 
     count: int
     quads: list[ox.Quad] | None = None
-    file: Path | None = None
+    files: list[Path] = field(default_factory=list)
 
     def in_memory(self, graph: ox.NamedNode) -> list[ox.Quad]:
         if self.quads is not None:
             return self.quads
-        assert self.file is not None
-        return [ox.Quad(t.subject, t.predicate, t.object, graph)
-                for t in ox.parse(path=str(self.file), format=ox.RdfFormat.N_TRIPLES)]
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for path in self.files
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
 
 
 class Preparer(Protocol):
@@ -213,9 +212,9 @@ def _commit(store: Store, prepared: Prepared, data: bytes, result: ImportResult,
     if audit is not None:
         audit.record(outcome="started", graph=graph.value, import_id=result.id,
                      triples=prepared.count, **entry)
-    if prepared.count >= BULK_MIN and prepared.file is not None \
+    if prepared.count >= BULK_MIN and prepared.files \
             and isinstance(store, OxigraphStore) and store.persistent:
-        store.bulk_add_file(prepared.file, graph, described)
+        store.bulk_add_files(prepared.files, graph, described)
     elif prepared.count >= BULK_MIN:
         store.bulk_add(prepared.in_memory(graph), graph, described)
     else:

@@ -6,7 +6,7 @@ server, they slowed every other request (the health check rose from milliseconds
 seconds during a 2,500-row import). Here they run in a child process, ``nice``-d
 (:data:`NICE`), that opens a read-only view of the store for the context it needs (as a
 CLI command does beside a running server) and hands back the prepared triples in an
-N-Triples file. The server then only commits that file under the store's write lock,
+N-Triples files. The server then only commits those under the store's write lock,
 through the engine's bulk loader, which does not hold the GIL.
 
 The child never writes to the store: killed at any point, it leaves the store as it
@@ -17,8 +17,8 @@ import prepared in-process. The child ends itself when the parent process goes a
 
 Protocol: the parent writes the file and a JSON spec into a scratch folder and runs
 ``python -m graph.imports.worker SPEC``; the child prints one JSON line
-``[phase, fraction]`` per progress step, then writes ``triples.nt`` and ``result.json``
-(exit 0) or ``error.pickle`` (exit 2).
+``[phase, fraction]`` per progress step, then writes ``triples-NNNN.nt`` files
+(:func:`write_chunks`) and ``result.json`` (exit 0) or ``error.pickle`` (exit 2).
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ from graph.store import OxigraphStore, Store
 #: How much nicer than the server the worker runs (Linux: ~1/10 of a CPU's share
 #: against a busy nice-0 thread; all of it when the server is idle).
 NICE = 10
+#: Triples per N-Triples file handed to the commit: the engine's bulk loader holds
+#: about one file's worth in memory (~0.9 GB for a million triples in one file), so the
+#: server's memory during a commit is bounded whatever the size of the import.
+COMMIT_CHUNK = 200_000
 #: Exit status of a refusal (the error is in ``error.pickle``).
 REFUSED = 2
 _ROOT = str(Path(graph.__file__).resolve().parent.parent)
@@ -99,7 +103,7 @@ def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
     result.candidates = [Candidate(x["incoming"], x["label"], tuple(
         (c["id"], c["label"]) for c in x["candidates"]), x["reason"])
         for x in done["candidates"]]
-    return Prepared(done["count"], file=work / "triples.nt")
+    return Prepared(done["count"], files=[work / name for name in done["files"]])
 
 
 def _refusal(work: Path) -> SurvkgError:
@@ -122,6 +126,31 @@ def _last_line(path: Path) -> str:
 
 
 # --- the child -------------------------------------------------------------------------
+
+
+def write_chunks(quads: list[ox.Quad], out: Path, chunk: int = COMMIT_CHUNK) -> list[str]:
+    """Write ``quads`` as N-Triples files of at most ``chunk`` triples each (the names,
+    in order). The bulk loader renames blank nodes per file, so every triple that
+    mentions a blank node goes into one file of its own, whatever its size."""
+    def name(n: int) -> str:
+        return f"triples-{n:04d}.nt"
+
+    def triple(q: ox.Quad) -> ox.Triple:
+        return ox.Triple(q.subject, q.predicate, q.object)
+
+    blank = [q for q in quads if isinstance(q.subject, ox.BlankNode)
+             or isinstance(q.object, ox.BlankNode)]
+    plain = [q for q in quads if not (isinstance(q.subject, ox.BlankNode)
+                                      or isinstance(q.object, ox.BlankNode))] \
+        if blank else quads
+    names: list[str] = []
+    groups = [blank] if blank else []
+    groups += [plain[i:i + chunk] for i in range(0, len(plain), chunk)]
+    for group in groups:
+        names.append(name(len(names)))
+        ox.serialize((triple(q) for q in group), str(out / names[-1]),
+                     format=ox.RdfFormat.N_TRIPLES)
+    return names
 
 
 def _lower_priority() -> None:
@@ -164,9 +193,8 @@ def main(spec_path: str) -> int:
         (out / "error.pickle").write_bytes(pickle.dumps(exc))
         return REFUSED
     del data
-    ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-                 str(out / "triples.nt"), format=ox.RdfFormat.N_TRIPLES)
-    done = {"count": len(quads), "notes": result.notes, "new_triples": result.new_triples,
+    done = {"count": len(quads), "files": write_chunks(quads, out),
+            "notes": result.notes, "new_triples": result.new_triples,
             "new_resources": result.new_resources,
             "links": [x.to_dict() for x in result.links],
             "candidates": [x.to_dict() for x in result.candidates]}
