@@ -182,9 +182,9 @@ def test_a_large_http_import_completes_while_reads_are_answered(tmp_path: Path) 
         assert record["id"] == result["id"] and record["triples"] == 20 * findings
     graph = graph_iri(result["id"])
     assert sum(1 for _ in store.quads(None, None, None, graph)) == 20 * findings
-    label = ox.Literal("Benchco 0004321 Optics")
+    label = ox.Literal("Benchco 0001234 Optics")
     assert [q.subject.value for q in store.quads(None, RDFS_LABEL, label, graph)] == [
-        "https://example.org/bench/c4321"]
+        "https://example.org/bench/c1234"]
     assert not (tmp_path / "store" / BULK_JOURNAL).exists()
     store.close()
 

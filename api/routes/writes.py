@@ -28,7 +28,7 @@ from graph.errors import InvalidData, SurvkgError
 from graph.imports import catalogue, kinds
 from graph.imports.pipeline import import_data
 from graph.imports.retract import retract_import
-from graph.imports.worker import prepare_in_worker
+from graph.imports.worker import worker_preparer
 from graph.store import Store
 
 Actor = Annotated[str, Depends(require_token)]
@@ -72,6 +72,8 @@ def finding_csv(finding: FindingIn) -> bytes:
 def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> None:
     jobs = JobQueue(settings.import_jobs_kept, nice=settings.import_worker)
     keys = idempotency.IdempotencyKeys()
+    preparer = worker_preparer(settings.import_worker_min_bytes) \
+        if settings.import_worker else None
 
     def audit(request: Request) -> Any:
         return request.app.state.audit
@@ -110,8 +112,7 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
                                audit=log, dry_run=dry_run, force=force,
                                max_bytes=settings.max_import_bytes,
                                progress=progress,
-                               preparer=prepare_in_worker if settings.import_worker
-                               else None).to_dict()
+                               preparer=preparer).to_dict()
 
         job = jobs.submit(new_job(filename, len(data), actor), work, error_dict)
         job = await jobs.wait(job.id, wait)

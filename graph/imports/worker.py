@@ -40,7 +40,7 @@ import graph
 from graph.errors import SurvkgError
 from graph.imports import kinds
 from graph.imports.kinds import Kind
-from graph.imports.pipeline import ImportResult, Prepared, Progress, WorkerFailed, prepare
+from graph.imports.pipeline import ImportResult, Prepared, Preparer, Progress, WorkerFailed, prepare
 from graph.imports.resolve import Candidate, Link
 from graph.store import OxigraphStore, Store
 
@@ -56,13 +56,27 @@ REFUSED = 2
 _ROOT = str(Path(graph.__file__).resolve().parent.parent)
 
 
-def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
+def worker_preparer(min_bytes: int) -> Preparer:
+    """:func:`prepare_in_worker` for files of ``min_bytes`` or more; smaller ones are
+    prepared in the calling thread (starting a worker costs more than they take: the
+    server's ``import_worker_min_bytes``, 256 KiB, is about 5,000 triples of Turtle)."""
+    def prepare_sized(store: Store, data: bytes, *, kind: Kind, name: str,
                       result: ImportResult, shacl: bool, max_bytes: int,
                       progress: Progress | None, work: Path) -> Prepared:
+        return prepare_in_worker(store, data, kind=kind, name=name, result=result,
+                                 shacl=shacl, max_bytes=max_bytes, progress=progress,
+                                 work=work, here=len(data) < min_bytes)
+    return prepare_sized
+
+
+def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
+                      result: ImportResult, shacl: bool, max_bytes: int,
+                      progress: Progress | None, work: Path, here: bool = False) -> Prepared:
     """Prepare the import of ``data`` in a worker process (scratch files in ``work``),
-    filling ``result``; the prepared triples are in the returned file. A store a worker
-    cannot open beside this process (in memory, remote) is prepared here instead."""
-    if not (isinstance(store, OxigraphStore) and store.persistent):
+    filling ``result``; the prepared triples are in the returned files. With ``here``,
+    and for a store a worker cannot open beside this process (in memory, remote), it is
+    prepared in this thread instead."""
+    if here or not (isinstance(store, OxigraphStore) and store.persistent):
         quads = prepare(store, data, kind, name, result.id, result, shacl, max_bytes,
                         progress)
         return Prepared(len(quads), quads=quads)
