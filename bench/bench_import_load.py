@@ -5,8 +5,10 @@ For each mode (``worker``: the import prepared in a worker process at nice 10, t
 server only committing; ``thread``: prepared in the server's import thread, the
 behaviour before, ``SURVKG_IMPORT_WORKER=false``), in a fresh copy of a seeded store:
 
-1. start ``survkg serve`` (a real uvicorn process) on a free loopback port;
-2. two load clients (one on ``/healthz``, one on ``/api/search`` with varied queries),
+1. start two ``survkg serve`` (real uvicorn processes) on free loopback ports, each on
+   its own copy of the store: the one that gets the import and a control that does
+   not (same neighbours on a shared machine, same window: the fair baseline);
+2. on each, two load clients (one on ``/healthz``, one on ``/api/search`` with varied queries),
    each a request every ``--interval`` seconds, for ``--idle`` seconds: the idle p95;
 3. ``POST /api/import`` of ``--findings`` synthetic findings (bench/bench_import.py's
    Turtle, 20 triples each: 50,000 findings = 1M triples; it passes the trust
@@ -63,9 +65,8 @@ class Load:
     """Two clients, one request each per ``interval``; every sample is kept with the
     moment it started and the phase of the import at that moment."""
 
-    def __init__(self, base: str, interval: float) -> None:
-        self.base, self.interval = base, interval
-        self.phase = "idle"
+    def __init__(self, base: str, interval: float, clock: dict[str, str]) -> None:
+        self.base, self.interval, self.clock = base, interval, clock
         self.samples: list[tuple[str, str, float, int]] = []  # endpoint, phase, s, status
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(e,), daemon=True)
@@ -81,7 +82,7 @@ class Load:
                     word = rnd.choice(WORDS)
                     q = word if rnd.random() < 0.5 else f"{word[:rnd.randint(3, 6)]}"
                     path, params = "/api/search", {"q": q, "offset": str(rnd.randint(0, 3))}
-                phase = self.phase
+                phase = self.clock["phase"]
                 t = time.perf_counter()
                 try:
                     status = client.get(path, params=params).status_code
@@ -132,31 +133,46 @@ class Rss:
         self._thread.join(timeout=10)
 
 
-def one_mode(mode: str, template: Path, data: Path, token: str, args: argparse.Namespace,
-             work: Path) -> dict[str, Any]:
-    store = work / f"store-{mode}"
-    shutil.copytree(template, store)
+def start_server(store: Path, env: dict[str, str], log: Path) -> tuple[Any, str]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SURVKG_RATE_LIMIT_PER_MINUTE": "0",
-           "SURVKG_MAX_IMPORT_BYTES": str(1 << 31), "SURVKG_MAX_BODY_BYTES": str(1 << 31),
-           "SURVKG_BODY_TIMEOUT": "600", "SURVKG_IMPORT_WORKER": str(mode == "worker")}
     server = subprocess.Popen(
         [sys.executable, "-c", "from graph.cli import main; main()", "serve", "--port",
          str(port), "--store", str(store)], env=env, stdout=subprocess.DEVNULL,
-        stderr=open(work / f"server-{mode}.log", "wb"))  # noqa: SIM115
+        stderr=open(log, "wb"))  # noqa: SIM115
     base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return server, base
+
+
+def one_mode(mode: str, template: Path, data: Path, token: str, args: argparse.Namespace,
+             work: Path) -> dict[str, Any]:
+    """The import into one server while a control server on a copy of the same store
+    gets the same read load and no import: on a shared machine the control's latency in
+    the same window is the fair baseline (it sees the same neighbours)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SURVKG_RATE_LIMIT_PER_MINUTE": "0",
+           "SURVKG_MAX_IMPORT_BYTES": str(1 << 31), "SURVKG_MAX_BODY_BYTES": str(1 << 31),
+           "SURVKG_BODY_TIMEOUT": "600", "SURVKG_IMPORT_WORKER": str(mode == "worker")}
+    servers = []
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        load, rss = Load(base, args.interval), Rss(server.pid)
+        for role in ("import", "control"):
+            store = work / f"store-{mode}-{role}"
+            shutil.copytree(template, store)
+            servers.append(start_server(store, env, work / f"server-{mode}-{role}.log"))
+        (server, base), (_, control_base) = servers
+        clock = {"phase": "idle"}
+        load = Load(base, args.interval, clock)
+        control = Load(control_base, args.interval, clock)
+        rss = Rss(server.pid)
         load.start()
+        control.start()
         rss.start()
         time.sleep(args.idle)
-        load.phase = "uploading"
+        clock["phase"] = "uploading"
         t0 = time.perf_counter()
         r = httpx.post(base + "/api/import", content=data.read_bytes(), timeout=600,
                        params={"filename": data.name},
@@ -174,23 +190,26 @@ def one_mode(mode: str, template: Path, data: Path, token: str, args: argparse.N
             if job["phase"] != last:
                 phases[last] = phases.get(last, 0.0) + now - last_t
                 last, last_t = job["phase"], now
-                load.phase = last if job["status"] in ("queued", "running") else "after"
+                clock["phase"] = last if job["status"] in ("queued", "running") else "after"
             if job["status"] not in ("queued", "running"):
                 break
             time.sleep(0.25)
         seconds = time.perf_counter() - t0
-        load.phase = "after"
+        clock["phase"] = "after"
         time.sleep(args.after)
         load.stop()
+        control.stop()
         rss.stop()
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait(timeout=60)
     if job["status"] != "done":
         raise RuntimeError(f"import ended {job['status']}: {job.get('error')}")
     return {"seconds": round(seconds, 2), "triples": job["result"]["triples"],
             "phases": {k: round(v, 2) for k, v in phases.items()},
-            "latency": summarise(load.samples), **{k: round(v) for k, v in rss.peak.items()}}
+            "latency": summarise(load.samples), "control": summarise(control.samples),
+            **{k: round(v) for k, v in rss.peak.items()}}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -229,24 +248,34 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
              f"({results['bytes'] / 2**20:.0f} MiB), POST /api/import into a seeded store; "
              f"load: one client on /healthz and one on /api/search (varied queries), a "
              f"request every {args.interval:g} s each.", "",
+             "Each mode runs two servers on copies of the same store with the same read "
+             "load; only the first gets the import. *Control* is the second server's p95 "
+             "in the same window: the baseline that sees the same neighbours on this shared "
+             "machine (the idle p95, before the upload, is from another minute).", "",
              "| mode | import s (phases) | server peak RSS | worker peak RSS | endpoint | "
-             "idle p95 ms | during p95 ms (ratio) | commit p95 ms | during max ms | "
-             "after p95 ms | errors |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "idle p95 ms | during p95 ms (vs idle) | control p95 ms, same window "
+             "(during vs control) | commit p95 ms (control) | during max ms | after p95 ms "
+             "| errors |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for mode, r in results["modes"].items():
         if "error" in r:
-            lines.append(f"| {mode} | error: {r['error'][:200]} |" + " |" * 9)
+            lines.append(f"| {mode} | error: {r['error'][:200]} |" + " |" * 10)
             continue
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
         for i, endpoint in enumerate(("healthz", "search")):
             lat = r["latency"][endpoint]
+            ctl = r.get("control", {}).get(endpoint)
             idle, during = lat["idle"]["p95_ms"], lat["during"]["p95_ms"]
             ratio = f"{during / idle:.2f}x" if idle else "-"
+            base = ctl["during"]["p95_ms"] if ctl else 0.0
+            control = f"{base:.1f} ({during / base:.2f}x)" if base else "-"
+            commit_ctl = f" ({ctl['committing']['p95_ms']:.1f})" if ctl else ""
             head = (f"| {mode} | {r['seconds']:.1f} ({phases}) | {r['server_mb']} MB | "
                     f"{r['worker_mb']} MB |" if i == 0 else "| | | | |")
             errors = sum(lat[w]["errors"] for w in ("idle", "during", "after"))
             lines.append(f"{head} {endpoint} | {idle:.1f} (n={lat['idle']['n']}) | "
-                         f"{during:.1f} ({ratio}, n={lat['during']['n']}) | "
-                         f"{lat['committing']['p95_ms']:.1f} | {lat['during']['max_ms']:.0f} | "
+                         f"{during:.1f} ({ratio}, n={lat['during']['n']}) | {control} | "
+                         f"{lat['committing']['p95_ms']:.1f}{commit_ctl} | "
+                         f"{lat['during']['max_ms']:.0f} | "
                          f"{lat['after']['p95_ms']:.1f} | {errors} |")
     return "\n".join(lines) + "\n"
 
@@ -277,7 +306,7 @@ def main() -> None:
             try:
                 results["modes"][mode] = one_mode(mode, template, data, token, args, work)
             except Exception as exc:  # recorded, and the other mode still runs
-                log = (work / f"server-{mode}.log")
+                log = (work / f"server-{mode}-import.log")
                 tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
                 results["modes"][mode] = {"error": f"{exc} {tail}"}
             print(mode, json.dumps(results["modes"][mode]), flush=True)
