@@ -16,7 +16,7 @@ back pickled and raised again in the parent, so the caller sees the same error a
 import prepared in-process. The child ends itself when the parent process goes away.
 
 Protocol: the parent writes the file and a JSON spec into a scratch folder and runs
-``python -m graph.imports.worker SPEC``; the child prints one JSON line
+:func:`run` with the spec's path (``_BOOT``); the child prints one JSON line
 ``[phase, fraction]`` per progress step, then writes ``triples-NNNN.nt`` files
 (:func:`write_chunks`) and ``result.json`` (exit 0) or ``error.pickle`` (exit 2).
 """
@@ -54,6 +54,10 @@ COMMIT_CHUNK = 200_000
 #: Exit status of a refusal (the error is in ``error.pickle``).
 REFUSED = 2
 _ROOT = str(Path(graph.__file__).resolve().parent.parent)
+#: The worker's command: it runs this very ``graph`` package (its folder goes first on
+#: the path unless it is already there, e.g. site-packages), whatever the environment.
+_BOOT = ("import sys; r = sys.argv.pop(1); r in sys.path or sys.path.insert(0, r); "
+         "from graph.imports.worker import run; run()")
 
 
 def worker_preparer(min_bytes: int) -> Preparer:
@@ -85,12 +89,10 @@ def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
             "name": name, "id": result.id, "shacl": shacl, "max_bytes": max_bytes,
             "out": str(work)}
     (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
     with open(work / "stderr", "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.imports.worker", str(work / "spec.json")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env)
+            [sys.executable, "-c", _BOOT, _ROOT, str(work / "spec.json")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -117,7 +119,7 @@ def prepare_in_worker(store: Store, data: bytes, *, kind: Kind, name: str,
     result.candidates = [Candidate(x["incoming"], x["label"], tuple(
         (c["id"], c["label"]) for c in x["candidates"]), x["reason"])
         for x in done["candidates"]]
-    return Prepared(done["count"], files=[work / name for name in done["files"]])
+    return Prepared(done["count"], files=[work / file for file in done["files"]])
 
 
 def _refusal(work: Path) -> SurvkgError:
@@ -216,7 +218,9 @@ def main(spec_path: str) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The worker's entry point (``_BOOT``): exits without interpreter shutdown (nothing
+    is left to clean, and the parent watcher thread may be asleep)."""
     code = main(sys.argv[1])
     sys.stdout.flush()
-    os._exit(code)  # no interpreter shutdown: nothing left to clean, the watcher may be asleep
+    os._exit(code)
