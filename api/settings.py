@@ -60,6 +60,11 @@ class Settings:
     #: check. Tests turn it off to show the check
     #: alone keeps queries off the network.
     worker_network_isolation: bool = True
+    #: Over a remote store (``survkg serve --store http://...``): the operator states that
+    #: the store stops its own queries at a time limit (Virtuoso's MaxQueryExecutionTime,
+    #: Fuseki's query timeout). survkg cannot stop a query on another server, so /sparql
+    #: forwards public queries only when this is on (docs/remote-store.md).
+    remote_store_bounds_queries: bool = False
     #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query
     #: that needs more kills only its worker.
     worker_memory_mb: int = 4096
