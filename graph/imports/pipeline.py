@@ -127,7 +127,7 @@ class Prepared:
 
 class Preparer(Protocol):
     """Prepares an import somewhere else than this thread (scratch files in ``work``,
-    which lives until the commit): :func:`graph.imports.worker.prepare_in_worker`."""
+    which lives until the commit), e.g. :func:`graph.imports.worker.prepare_in_worker`."""
 
     def __call__(self, store: Store, data: bytes, *, kind: Kind, name: str,
                  result: ImportResult, shacl: bool, max_bytes: int,
@@ -151,10 +151,10 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
     default that is a :class:`Conflict`, so a client retrying after a lost response does
     not import twice.
 
-    ``preparer`` (the server passes :func:`graph.imports.worker.prepare_in_worker`)
-    prepares the import (everything before the commit) elsewhere, here in a worker
-    process at lower priority reading a read-only view of the store; this process then
-    only commits.
+    ``preparer`` (the server passes :func:`graph.imports.worker.worker_preparer`'s)
+    prepares the import (everything before the commit) elsewhere: in a worker process at
+    lower priority reading a read-only view of the store; this process then only
+    commits.
     """
     moment = datetime.now(UTC)
     sha = hashlib.sha256(data).hexdigest()
