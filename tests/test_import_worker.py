@@ -211,3 +211,22 @@ def test_blank_nodes_stay_one_node_across_commit_files(tmp_path: Path) -> None:
     pointed = {q.object for q in stored if isinstance(q.object, ox.BlankNode)}
     assert len(blank) == 3 and blank == pointed
     store.close()
+
+
+def test_every_refusal_type_survives_the_trip_back_from_the_worker() -> None:
+    """The worker hands a refusal back pickled: each error type the pipeline raises comes
+    back equal, with its location and problems (a type that did not would reach the
+    client as a generic error)."""
+    import pickle
+
+    from graph.errors import Conflict, InvalidData, InvalidParameter, TooLarge, UnknownEntity
+    from graph.interchange.model import Problem
+
+    errors = [InvalidData("bad", file="f.ttl", line=3, column=7,
+                          problems=[Problem("bad", file="f.ttl", line=3, column=7, field="p")]),
+              TooLarge("too big"), Conflict("twice"), InvalidParameter("status", "unknown"),
+              UnknownEntity("x", ["y"])]
+    for error in errors:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert back.__dict__ == error.__dict__
