@@ -44,6 +44,12 @@ class Settings:
     max_import_bytes: int = 32 * 1024 * 1024
     #: Finished import jobs kept for polling (oldest dropped first).
     import_jobs_kept: int = 200
+    #: Prepare each import in a worker process at lower priority (the server only
+    #: commits); off: in the server's import thread (kept for the comparison bench).
+    import_worker: bool = True
+    #: Files smaller than this (bytes) are prepared in the import thread all the same:
+    #: starting a worker costs more than they take.
+    import_worker_min_bytes: int = 256 * 1024
     #: SPARQL Update on /sparql; off on a public endpoint.
     updates_enabled: bool = False
     #: One extra bearer token accepted on every write route, besides those made with
