@@ -10,8 +10,8 @@ edges come from the ontology's ``skg:exposureRole`` annotations, read by
 :mod:`graph.projection`), the claim weights are :meth:`Projection.weight`, the groups and
 risk targets and the distances to them are those the in-process ranking computes
 (:func:`graph.exposure.paths.context` builds them on the driver in any case; the groups
-and targets are small: one row per organisation and member, one per target), so the two engines cannot disagree on what a hop, a group
-or a target is. Only the product over the hops, which grows with organisations x
+and targets are small: one row per organisation and member, one per target), so the two
+engines cannot disagree on what a hop, a group or a target is. Only the product over the hops, which grows with organisations x
 reachable states, is left to Spark.
 
 Tables (``*.parquet`` in one folder, which every executor must be able to read):
@@ -105,8 +105,8 @@ def export(ctx: Ctx, groups: dict[str, list[Start]], folder: Path) -> Exported:
             cols["hi"].append(hi.toordinal())
             cols["lands"].append(e.rec in cont.get(e.dst, ()))
             cols["dd"].append(dd)
-    kinds = {"dd": "int", "src": "int", "dst": "int", "claim": "int", "need": "int", "weight": "double",
-             "supply": "bool", "lo": "int", "hi": "int", "lands": "bool"}
+    kinds = {"src": "int", "dst": "int", "claim": "int", "need": "int", "weight": "double",
+             "supply": "bool", "lo": "int", "hi": "int", "lands": "bool", "dd": "int"}
     _write(folder, "hops", {k: (kinds[k], v) for k, v in cols.items()})
     n_hops = len(cols["src"])
     del cols

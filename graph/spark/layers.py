@@ -31,7 +31,7 @@ shuffle partitions it notices at run time.
 from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F  # noqa: N812 (pyspark's own convention)
+from pyspark.sql import functions as F
 
 from graph.exposure.filters import DECAY
 from graph.spark.export import Exported
