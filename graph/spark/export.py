@@ -11,8 +11,8 @@ edges come from the ontology's ``skg:exposureRole`` annotations, read by
 risk targets and the distances to them are those the in-process ranking computes
 (:func:`graph.exposure.paths.context` builds them on the driver in any case; the groups
 and targets are small: one row per organisation and member, one per target), so the two
-engines cannot disagree on what a hop, a group or a target is. Only the product over the hops, which grows with organisations x
-reachable states, is left to Spark.
+engines cannot disagree on what a hop, a group or a target is. Only the product over the
+hops, which grows with organisations x reachable states, is left to Spark.
 
 Tables (``*.parquet`` in one folder, which every executor must be able to read):
 
