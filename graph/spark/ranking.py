@@ -24,6 +24,9 @@ from graph.spark.session import spark_session
 #: Folder for the Parquet tables and checkpoints (default: the system's temp folder).
 #: On a cluster it must be a path every executor can read and write (NFS, ...).
 WORK_DIR_VAR = "SURVKG_SPARK_DIR"
+#: Hops out of a node that make it a hub whose join is salted (default
+#: :data:`graph.spark.layers.HOT`).
+HUB_VAR = "SURVKG_SPARK_HUB"
 
 
 def spark_scorer(master: str | None = None, work_dir: str | None = None,
@@ -39,7 +42,8 @@ def spark_scorer(master: str | None = None, work_dir: str | None = None,
         with tempfile.TemporaryDirectory(dir=base, prefix="survkg-spark-") as tmp:
             ex = export(ctx, groups, Path(tmp))
             spark.sparkContext.setCheckpointDir(str(Path(tmp) / "checkpoints"))
-            best = best_values(spark, ex, ctx.rf.max_hops, hot or HOT, salt or SALT)
+            hub = hot or int(os.environ.get(HUB_VAR) or HOT)
+            best = best_values(spark, ex, ctx.rf.max_hops, hub, salt or SALT)
             rows = contributions(spark, ex, best).collect()
         tids = sorted(ctx.targets)
         index = {t: i for i, t in enumerate(tids)}
