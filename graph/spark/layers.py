@@ -69,6 +69,13 @@ def _settle(rows: DataFrame) -> DataFrame:
             .localCheckpoint())
 
 
+def _at_targets(rows: DataFrame, targets: DataFrame, h: int) -> DataFrame:
+    """``(unit, node, x)`` of the rows of layer ``h`` at a target: ``x = v x DECAY^(h-1)``
+    (the factor is the float Python computes, as in process)."""
+    factor: Column = F.lit(DECAY ** (h - 1))
+    return rows.join(targets, "node").select("unit", "node", (F.col("v") * factor).alias("x"))
+
+
 def best_values(spark: SparkSession, ex: Exported, hmax: int, hot: int = HOT,
                 salt: int = SALT) -> DataFrame:
     """``(unit, node, x)``: for every unit and risk target it reaches within ``hmax``
@@ -97,10 +104,8 @@ def best_values(spark: SparkSession, ex: Exported, hmax: int, hot: int = HOT,
     states = _settle(first)
     found = []
     for h in range(1, hmax + 1):
-        factor: Column = F.lit(DECAY ** (h - 1))
         nodes = states.filter(F.col("claim") < 0).drop("claim")
-        found.append(nodes.join(targets, "node")
-                     .select("unit", "node", (F.col("v") * factor).alias("x")))
+        found.append(_at_targets(nodes, targets, h))
         if h == hmax:
             break
         left = hmax - h - 1
@@ -115,7 +120,13 @@ def best_values(spark: SparkSession, ex: Exported, hmax: int, hot: int = HOT,
                             (F.col("node") == F.col("fsrc")) & (F.col("claim") == F.col("fneed")))
                   .select("unit", F.col("fdst").alias("node"), F.col("fclaim").alias("claim"),
                           "v", F.col("flands").alias("lands")))
-        states = _settle(freely.unionByName(onward))
+        rows = freely.unionByName(onward)
+        if h + 1 == hmax:
+            # The last layer is read at the targets only (its hops all end at one): its
+            # maxima are taken with the other layers', with no state table of its own.
+            found.append(_at_targets(rows, targets, hmax))
+            break
+        states = _settle(rows)
     union = found[0]
     for more in found[1:]:
         union = union.unionByName(more)
