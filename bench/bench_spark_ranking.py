@@ -65,7 +65,7 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 def run_one(store: str, engine: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.setdefault("SURVKG_SPARK_DRIVER_MEMORY", "8g")
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", CHILD, store, engine], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
@@ -79,7 +79,8 @@ def run_one(store: str, engine: str) -> dict[str, Any]:
     if child.returncode != 0:
         raise SystemExit(f"{engine} on {store} failed:\n{err.decode(errors='replace')[-3000:]}")
     got: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
-    got.update(engine=engine, total_s=round(wall, 2), peak_mb=round(peak / 2**20))
+    got.update(engine=engine, total_s=round(wall, 2), peak_mb=round(peak / 2**20),
+               load=f"{load:.1f} / {os.getloadavg()[0]:.1f}")
     return got
 
 
@@ -88,6 +89,7 @@ def _md(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "# Ranking of every organisation: in process vs Spark local[2]",
         "",
         f"Command: `{meta['command']}`  ",
+        f"Environment: `{' '.join(f'{k}={v}' for k, v in meta['env'].items()) or '-'}`  ",
         f"Machine: {meta['machine']}; {meta['when']}.",
         "",
         "One fresh process per row; peak = resident memory of the process and its "
@@ -95,13 +97,14 @@ def _md(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "Parquet export of the hop table, the session start and the product; *total* "
         "is the whole command (interpreter start, store open, projection, ranking, JSON).",
         "",
-        "| store | engine | projection s | ranking s | total s | peak MB | entries | same JSON |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| store | engine | projection s | ranking s | total s | peak MB | entries | same JSON "
+        "| load avg start / end |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['store']} | {r['engine']} | {r['projection_s']} | "
                      f"{r['ranking_s']} | {r['total_s']} | {r['peak_mb']} | {r['entries']} | "
-                     f"{r['same']} |")
+                     f"{r['same']} | {r['load']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -114,7 +117,9 @@ def main() -> None:
     ap.add_argument("--append", action="store_true",
                     help="keep the rows of the previous run's other stores")
     args = ap.parse_args()
+    os.environ.setdefault("SURVKG_SPARK_DRIVER_MEMORY", "8g")
     rows: list[dict[str, Any]] = []
+    commands: list[str] = []
     previous = RESULTS / f"{args.out}.json"
     names = {s.partition("=")[0] for s in args.store}
     if args.append and previous.exists():
@@ -129,10 +134,15 @@ def main() -> None:
             g["same"] = "yes" if same else "NO"
             print(json.dumps(g), flush=True)
         rows += got
+        _save(args, rows, previous, commands)  # after each store: a later one may not finish
+
+
+def _save(args: argparse.Namespace, rows: list[dict[str, Any]], previous: Path,
+          commands: list[str]) -> None:
     this = "python -m bench.bench_spark_ranking " + " ".join(
         f"--store {s}" for s in args.store) + (" --append" if args.append else "")
-    meta = {"command": "; ".join([*commands, this]) if args.append and previous.exists()
-            else this,
+    meta = {"command": "; ".join([*commands, this]),
+            "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith("SURVKG_SPARK")},
             "machine": f"{platform.machine()}, {psutil.cpu_count()} cores, "
                        f"{round(psutil.virtual_memory().total / 2**30)} GB RAM, Python "
                        f"{platform.python_version()}",
