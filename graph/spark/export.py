@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.exposure.paths import Ctx, continuations
-from graph.exposure.rank import Start, _units
+from graph.exposure.rank import Start, start_units
 from graph.exposure.risk import severity
 
 #: The tables, in the order they are written.
@@ -112,7 +112,7 @@ def export(ctx: Ctx, groups: dict[str, list[Start]], folder: Path) -> Exported:
     del cols
     unit_cols: dict[str, list[int]] = {"unit": [], "org": [], "goal": []}
     start_cols: dict[str, list[int]] = {"unit": [], "node": [], "lo": [], "hi": []}
-    for unit in (u for us in _units(groups, ctx.targets) for u in us):
+    for unit in (u for us in start_units(groups, ctx.targets) for u in us):
         org, left_out, members = unit
         uid = len(unit_cols["unit"])
         unit_cols["unit"].append(uid)
