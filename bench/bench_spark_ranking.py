@@ -34,7 +34,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import hashlib, json, sys, time
+import hashlib, json, logging, sys, time
+timings = {}
+class Keep(logging.Handler):
+    def emit(self, record):
+        timings.update(getattr(record, "timings", {}))
+logging.getLogger("graph.spark").addHandler(Keep())
+logging.getLogger("graph.spark").setLevel(logging.INFO)
 t0 = time.perf_counter()
 from graph.store import OxigraphStore
 from graph.projection import build_projection
@@ -50,7 +56,7 @@ else:
 t2 = time.perf_counter()
 text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 print(json.dumps({"projection_s": round(t1 - t0, 2), "ranking_s": round(t2 - t1, 2),
-                  "entries": len(result.entries),
+                  "entries": len(result.entries), **timings,
                   "sha256": hashlib.sha256(text.encode()).hexdigest()}))
 """
 
@@ -97,13 +103,16 @@ def _md(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "Parquet export of the hop table, the session start and the product; *total* "
         "is the whole command (interpreter start, store open, projection, ranking, JSON).",
         "",
-        "| store | engine | projection s | ranking s | total s | peak MB | entries | same JSON "
-        "| load avg start / end |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| store | engine | projection s | ranking s | of which session / export / product s "
+        "| total s | peak MB | entries | same JSON | load avg start / end |",
+        "|---|---|---:|---:|---|---:|---:|---:|---|---|",
     ]
     for r in rows:
+        parts = (f"{r['session_s']} / {r['export_s']} / {r['product_s']}"
+                 if "product_s" in r else "-")
         lines.append(f"| {r['store']} | {r['engine']} | {r['projection_s']} | "
-                     f"{r['ranking_s']} | {r['total_s']} | {r['peak_mb']} | {r['entries']} | "
+                     f"{r['ranking_s']} | {parts} | {r['total_s']} | {r['peak_mb']} | "
+                     f"{r['entries']} | "
                      f"{r['same']} | {r['load']} |")
     return "\n".join(lines) + "\n"
 

@@ -12,8 +12,10 @@ can differ in the last bit: the scores must be the same floats, not nearly.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from graph.exposure.engine import Scorer
@@ -28,6 +30,8 @@ WORK_DIR_VAR = "SURVKG_SPARK_DIR"
 #: :data:`graph.spark.layers.HOT`).
 HUB_VAR = "SURVKG_SPARK_HUB"
 
+log = logging.getLogger(__name__)
+
 
 def spark_scorer(master: str | None = None, work_dir: str | None = None,
                  hot: int | None = None, salt: int | None = None) -> Scorer:
@@ -37,14 +41,23 @@ def spark_scorer(master: str | None = None, work_dir: str | None = None,
     def score(ctx: Ctx, groups: dict[str, list[Start]]) -> tuple[dict[str, Score], list[str]]:
         from graph.spark.export import export
         from graph.spark.layers import HOT, SALT, best_values, contributions
+        t0 = time.perf_counter()
         spark = spark_session(master)
+        t1 = time.perf_counter()
         base = work_dir or os.environ.get(WORK_DIR_VAR) or None
         with tempfile.TemporaryDirectory(dir=base, prefix="survkg-spark-") as tmp:
             ex = export(ctx, groups, Path(tmp))
-            spark.sparkContext.setCheckpointDir(str(Path(tmp) / "checkpoints"))
+            t2 = time.perf_counter()
             hub = hot or int(os.environ.get(HUB_VAR) or HOT)
             best = best_values(spark, ex, ctx.rf.max_hops, hub, salt or SALT)
             rows = contributions(spark, ex, best).collect()
+        t3 = time.perf_counter()
+        log.info("spark ranking: session %.2f s, export %.2f s (%d hops, %d units), "
+                 "product %.2f s", t1 - t0, t2 - t1, ex.hops, ex.units, t3 - t2,
+                 extra={"timings": {"session_s": round(t1 - t0, 2),
+                                    "export_s": round(t2 - t1, 2),
+                                    "product_s": round(t3 - t2, 2),
+                                    "hops": ex.hops, "units": ex.units}})
         tids = sorted(ctx.targets)
         index = {t: i for i, t in enumerate(tids)}
         parts: dict[str, dict[float, int]] = {}
