@@ -115,6 +115,16 @@ def test_master_without_spark_engine_is_refused(seeds_dir: Path) -> None:
     assert "--master needs --engine spark" in out.output
 
 
+def test_the_cli_does_not_import_pyspark() -> None:
+    """pyspark (and pyarrow) load only when a Spark ranking runs: the CLI starts fast."""
+    code = ("import sys; from graph.cli import cli; from click.testing import CliRunner; "
+            "CliRunner().invoke(cli, ['ranking', '--help']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'pyarrow')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "[]"
+
+
 # ------------------------------------------------------------------ standalone cluster
 
 
@@ -197,3 +207,4 @@ def test_ranking_on_a_loopback_standalone_cluster(seeds_dir: Path, tmp_path: Pat
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
