@@ -9,9 +9,12 @@ plus, where the node has hops continuing the claim it was reached by, a *pending
 per state and unit, ``groupBy(unit, node, claim).max(value)``: a lower value at the
 same state can never end better (every later step multiplies both by the same weights,
 and IEEE multiplication is monotone), so the maxima are the floats the in-process search
-keeps. Every layer is checkpointed: the plan of layer ``h`` would otherwise carry all
-``h`` joins before it, and recomputing them on a lost executor or a re-used DataFrame
-costs more than writing the layer once.
+keeps. Every layer but the last (read at the targets only) is checkpointed: the plan of
+layer ``h`` would otherwise carry all ``h`` joins before it, recomputed wherever a later
+plan reads it. The checkpoint is ``localCheckpoint`` (the executors' block stores, memory
+then disk): a reliable ``checkpoint`` computes the layer twice (once to count, once to
+write) unless it is cached too, and needs a folder every executor shares; a lost
+executor then costs a rerun of the ranking, which is a batch job anyway.
 
 Hops are pruned as in process: a hop is followed only if its head can still reach a risk
 target in the hops left (``dd``, the in-process pruning map, exported with each hop),
