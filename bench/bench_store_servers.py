@@ -55,7 +55,8 @@ store = ox.Store.read_only(sys.argv[1])
 times, rows = [], None
 for _ in range(2):
     t = time.perf_counter()
-    rows = [(str(r[0]), str(r[1].value)) for r in store.query(sys.argv[2], use_default_graph_as_union=True)]
+    result = store.query(sys.argv[2], use_default_graph_as_union=True)
+    rows = [(str(r[0]), str(r[1].value)) for r in result]
     times.append(time.perf_counter() - t)
 print(json.dumps({"times": times, "rows": rows}))
 '''
@@ -97,7 +98,7 @@ def http_query(url: str, params: list[tuple[str, str]], auth: str | None = None
         times.append(time.perf_counter() - t)
         result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         assert isinstance(result, ox.QuerySolutions)
-        rows = [(str(r[0]), str(r[1].value)) for r in result]  # type: ignore[union-attr]
+        rows = [(str(r[0]), str(r[1].value)) for r in result]
     return times, rows
 
 

@@ -68,8 +68,7 @@ _SUBJECT = ox.NamedNode("urn:survkg:store")
 REMOTE_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
-_SELECT_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-                  "application/n-triples;q=0.8, text/turtle;q=0.7")
+_SELECT_ACCEPT = virtuoso.RESULTS_ACCEPT
 _RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -203,7 +202,8 @@ class SparqlHttpStore:
             for g in self.named_graphs():
                 if isinstance(g, ox.NamedNode):
                     params += [("default-graph-uri", g.value), ("named-graph-uri", g.value)]
-        body, media = self._post(self.endpoints.query, params, accept=_SELECT_ACCEPT)
+        body, media = self._post(self.endpoints.query, params,
+                                 accept=virtuoso.accept_for(sparql))
         return _parse_results(body, media)
 
     def _select(self, sparql: str, *, dataset: bool = True) -> ox.QuerySolutions:
@@ -223,9 +223,12 @@ class SparqlHttpStore:
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """One ``INSERT DATA`` request: all of the quads or none of them."""
         by_graph: dict[GraphName, list[str]] = {}
+        blank = False
         for q in quads:
             by_graph.setdefault(q.graph_name, []).append(
                 f"{q.subject} {q.predicate} {q.object} .")
+            blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object,
+                                                                               ox.BlankNode)
         if not by_graph:
             return
         self._refuse_default_graph(by_graph)
@@ -234,7 +237,11 @@ class SparqlHttpStore:
             body = "\n".join(triples)
             blocks.append(body if isinstance(graph, ox.DefaultGraph)
                           else f"GRAPH {graph} {{\n{body}\n}}")
-        self._write("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        body = "\n".join(blocks)
+        # Blank nodes go in a template (a fresh node per label for the whole request, as
+        # in INSERT DATA): Virtuoso 7.2 refuses them in INSERT DATA, which the standard allows.
+        self._write(f"INSERT {{\n{body}\n}} WHERE {{}}" if blank
+                    else f"INSERT DATA {{\n{body}\n}}")
 
     def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
                  commit: Sequence[ox.Quad]) -> None:
@@ -274,9 +281,11 @@ class SparqlHttpStore:
         The bump goes first: where a server keeps the operations before a failing one
         (Virtuoso 7.2 does), the version still moves, so no cache keeps stale data.
         """
-        self._post(self.endpoints.update, [("update", self._bump() + " ;\n" + sparql)],
-                   accept="*/*")
-        self._checked = 0.0   # the next version read asks the server again
+        try:
+            self._post(self.endpoints.update, [("update", self._bump() + " ;\n" + sparql)],
+                       accept="*/*")
+        finally:
+            self._checked = 0.0   # the next version read asks the server again
 
     # -- reading quads ---------------------------------------------------------------------
 
@@ -378,7 +387,7 @@ class SparqlHttpStore:
                 if not virtuoso.is_virtuoso(self.server):
                     return resp.read(), media
                 virtuoso.refuse_partial(resp.headers)
-                return virtuoso.canonical_booleans(resp.read()), media
+                return virtuoso.normalise_results(resp.read()), media
         except urllib.error.HTTPError as exc:
             self.server = exc.headers.get("Server", "")
             detail = exc.read(2000).decode("utf-8", "replace").strip()

@@ -6,12 +6,19 @@ in ``tests/test_virtuoso.py`` and described in ``docs/remote-store.md`` ("Virtuo
 
 - its default graph is the union of every graph, its own system graphs
   (:data:`SYSTEM_GRAPHS`) included: survkg leaves those out of its dataset;
-- it answers ``xsd:boolean`` values as ``"1"`` and ``"0"``: survkg reads them back as
-  ``true`` and ``false`` (:func:`canonical_booleans`), so data round-trips unchanged;
+- it answers ``xsd:boolean`` values as ``"1"`` and ``"0"`` and names blank nodes
+  ``nodeID://b10000`` in JSON results (not a blank node label): survkg reads them back
+  as ``true``, ``false`` and ``_:b10000`` (:func:`normalise_results`), so data
+  round-trips unchanged;
+- it serves a CONSTRUCT as a JSON result set when the client prefers JSON: survkg asks
+  for N-Triples only when the query is a CONSTRUCT or DESCRIBE (:func:`accept_for`);
 - it cuts results at ``ResultSetMaxRows`` (or at its query time limit) and still answers
   200: survkg refuses such a partial answer (:func:`refuse_partial`);
 - it reports a query it will not run (a property path with both ends unbound) as a
-  server error: survkg reports it as the query's fault (:data:`QUERY_ERRORS`).
+  server error: survkg reports it as the query's fault (:data:`QUERY_ERRORS`);
+- some queries it answers wrongly and survkg cannot tell: a zero-or-more path joined
+  with other patterns over a dataset of several graphs loses rows, and ``p+``/``p*``
+  give a row per route where SPARQL 1.1 gives one per node (the tests pin which).
 """
 
 from __future__ import annotations
@@ -32,6 +39,14 @@ QUERY_ERRORS = re.compile(r"transitive start not given|Virtuoso 37000 Error SP\d
 _BOOLEAN = (rb"(http://www\.w3\.org/2001/XMLSchema#boolean\"\s*,\s*\"value\"\s*:\s*)\"([01])\""
             rb"|\"([01])\"(\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>)")
 _BOOLEAN_RE = re.compile(_BOOLEAN)
+_NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+#: The prologue's IRIs and comments, then the first keyword: the query's form.
+_IRI_OR_COMMENT = re.compile(r"<[^<>\s]*>|#[^\n]*")
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+                  "application/n-triples;q=0.8, text/turtle;q=0.7")
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
 
 class PartialResultsError(SurvkgError):
@@ -42,9 +57,19 @@ def is_virtuoso(server_header: str | None) -> bool:
     return (server_header or "").startswith("Virtuoso/")
 
 
-def canonical_booleans(body: bytes) -> bytes:
+def accept_for(sparql: str) -> str:
+    """The Accept header for a query: RDF for CONSTRUCT and DESCRIBE, results otherwise."""
+    form = _FORM.search(_IRI_OR_COMMENT.sub(" ", sparql))
+    if form and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE"):
+        return GRAPH_ACCEPT
+    return RESULTS_ACCEPT
+
+
+def normalise_results(body: bytes) -> bytes:
     """JSON results or N-Triples with Virtuoso's ``"1"``/``"0"`` booleans made
-    ``"true"``/``"false"`` (the canonical forms the data was written with)."""
+    ``"true"``/``"false"`` (the canonical forms the data was written with) and its
+    ``nodeID://`` blank nodes made plain blank node labels."""
+    body = _NODE_ID.sub(rb"\1", body)
     def fix(m: re.Match[bytes]) -> bytes:
         digit = m.group(2) or m.group(3)
         word = b'"true"' if digit == b"1" else b'"false"'

@@ -31,9 +31,9 @@ from graph.loading import open_remote_store, open_store
 from graph.namespaces import ID
 from graph.projection import Projection, build_projection
 from graph.remote_store import META_GRAPH, RemoteStoreError, SparqlHttpStore
-from graph.remote_virtuoso import SYSTEM_GRAPHS, PartialResultsError
+from graph.remote_virtuoso import RESULTS_ACCEPT, SYSTEM_GRAPHS, PartialResultsError
 from graph.store import OxigraphStore
-from tests.test_competency import FILES, assert_answer
+from tests.test_competency import FILES, QUERIES, assert_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.virtuoso]
 
@@ -51,10 +51,10 @@ class Virtuoso(servers.Virtuoso):
                                graph_store_url=self.base + "/sparql-graph-crud-auth",
                                credentials=self.credentials)
 
-    def raw(self, path: str, **form: str) -> tuple[int, dict[str, str], bytes]:
+    def raw(self, path: str, **form: str | list[str]) -> tuple[int, dict[str, str], bytes]:
         """One anonymous form POST, as any client would send it; status, headers, body."""
         req = urllib.request.Request(self.base + path,
-                                     data=urllib.parse.urlencode(form).encode(),
+                                     data=urllib.parse.urlencode(form, doseq=True).encode(),
                                      headers={"Accept": "application/sparql-results+json"})
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:
@@ -121,10 +121,36 @@ def test_the_seeded_store_holds_the_same_dataset_as_the_embedded_one(
     assert _dataset(remote.quads()) == _dataset(embedded.quads())
 
 
+#: Competency questions that Virtuoso 7.2 answers wrongly or not at all (each shown in
+#: the test below and in a deviation test further down).
+WRONG_ON_VIRTUOSO = {
+    "13-public-security-recipients.rq": "a zero-or-more path in a join loses rows",
+    "15-facereader-makers.rq": "a boolean expression comes back as xsd:integer 1/0",
+    "18-control-gap.rq": "Virtuoso's SQL compiler fails (SQ200: No column)",
+    "27-sources-before-2020.rq": "a zero-or-more path in a join loses rows",
+}
+
+
 @pytest.mark.parametrize("name", FILES)
 def test_competency_questions_have_the_same_answers_on_virtuoso(
         remote: SparqlHttpStore, name: str) -> None:
-    assert_answer(remote, name)
+    """Every competency question but the four Virtuoso gets wrong, whose wrong answer is
+    asserted instead (a Virtuoso that fixes one makes its test fail: update the list)."""
+    why = WRONG_ON_VIRTUOSO.get(name)
+    if why is None:
+        assert_answer(remote, name)
+    elif "SQ200" in why:
+        with pytest.raises(RemoteStoreError, match="SQ200"):
+            assert_answer(remote, name)
+    elif "boolean" in why:
+        sparql = (QUERIES / name).read_text(encoding="utf-8")
+        result = remote.query(sparql)
+        assert isinstance(result, ox.QuerySolutions)
+        values = {str(r["deliveredToMps"]) for r in result}
+        assert values == {'"1"^^<http://www.w3.org/2001/XMLSchema#integer>'}
+    else:
+        with pytest.raises(AssertionError, match="missing"):
+            assert_answer(remote, name)
 
 
 @pytest.mark.parametrize("org", ["org/canon", "org/idemia", "org/noldus"])
@@ -134,7 +160,7 @@ def test_exposure_on_virtuoso_equals_the_embedded_result(
         projections: tuple[Projection, Projection], org: str, filters: Filters) -> None:
     here = exposure(projections[0], ID + org, filters)
     there = exposure(projections[1], ID + org, filters)
-    assert here.paths
+    assert here.paths or filters.as_of   # (Canon bought Axis in 2015)
     assert json.dumps(there.to_dict(), sort_keys=True) == \
         json.dumps(here.to_dict(), sort_keys=True)
 
@@ -222,7 +248,7 @@ def test_deviation_the_default_graph_is_the_union_of_every_graph(
     assert status == 200
     everything = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     assert everything > len(embedded) + 1000   # the seeds, survkg's meta graph, virtrdf:...
-    status, _, body = virtuoso.raw("/sparql", query="SELECT DISTINCT ?g { GRAPH ?g {} }")
+    status, _, body = virtuoso.raw("/sparql", query="SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")
     system = [b["g"]["value"] for b in json.loads(body)["results"]["bindings"]
               if b["g"]["value"].startswith(SYSTEM_GRAPHS)]
     assert system
@@ -280,7 +306,10 @@ def test_deviation_typed_literals_in_json_results(virtuoso: Virtuoso,
                                                   remote: SparqlHttpStore) -> None:
     """Virtuoso writes typed values as the pre-standard ``"type": "typed-literal"`` in
     its JSON results (SPARQL 1.1 says ``"literal"`` with a ``datatype``); survkg's
-    parser reads both, so a count is an ``xsd:integer`` as on the embedded store."""
+    parser reads both, so a count is an ``xsd:integer`` as on the embedded store.
+    Stored booleans come back as ``"1"``/``"0"``, which survkg reads back as ``true``/
+    ``false``; a boolean *computed* by the query comes back as the integer 1 or 0, which
+    survkg cannot tell from a number and passes on as Virtuoso gave it."""
     status, _, body = virtuoso.raw("/sparql", query="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
     assert status == 200
     cell = json.loads(body)["results"]["bindings"][0]["n"]
@@ -292,7 +321,57 @@ def test_deviation_typed_literals_in_json_results(virtuoso: Virtuoso,
     assert row["n"].datatype == ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")  # type: ignore[union-attr]
     assert row["d"] == ox.Literal("1.5", datatype=ox.NamedNode(
         "http://www.w3.org/2001/XMLSchema#decimal"))
-    assert row["t"] == ox.Literal(True)
+    assert row["t"] == ox.Literal(1)   # the deviation: `true AS ?t` is an integer
+    status, _, body = virtuoso.raw("/sparql", query="SELECT ?v { GRAPH ?g { "
+                                   "<https://w3id.org/survkg/ontology#Confirmed> "
+                                   "<https://w3id.org/survkg/ontology#countsByDefault> ?v } }")
+    assert json.loads(body)["results"]["bindings"][0]["v"]["value"] == "1"
+    [stored] = list(remote.quads(ox.NamedNode("https://w3id.org/survkg/ontology#Confirmed"),
+                                 ox.NamedNode("https://w3id.org/survkg/ontology#countsByDefault")))
+    assert stored.object == ox.Literal(True)
+
+
+def test_deviation_a_zero_or_more_path_in_a_join_loses_rows(
+        remote: SparqlHttpStore, embedded: OxigraphStore) -> None:
+    """``?class rdfs:subClassOf* skg:PublicSecurityBody``: alone (with the typing
+    pattern) Virtuoso 7.2 answers it right; joined with a supply, its status and a label
+    over the seeds' graphs, it loses rows (here: all of them; which joins lose rows
+    varies with the dataset). survkg cannot repair or detect a wrong answer (competency
+    questions 13 and 27 lose rows this way); its own engine queries no such path (the
+    projection walks class trees client-side), so exposure is unaffected."""
+    prologue = ("PREFIX skg: <https://w3id.org/survkg/ontology#>\n"
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+    alone = prologue + """SELECT DISTINCT ?recipient WHERE {
+      ?recipient a ?class . ?class rdfs:subClassOf* skg:PublicSecurityBody }"""
+    joined = prologue + """SELECT DISTINCT ?recipient WHERE {
+      ?supply skg:supplier ?supplier ; skg:recipient ?recipient ;
+              skg:status/skg:countsByDefault true .
+      ?recipient a ?class ; rdfs:label ?name .
+      ?class rdfs:subClassOf* skg:PublicSecurityBody }"""
+
+    def rows(store: SparqlHttpStore | OxigraphStore, sparql: str) -> set[str]:
+        result = store.query(sparql)
+        assert isinstance(result, ox.QuerySolutions)
+        return {str(r["recipient"]) for r in result}
+
+    assert len(rows(embedded, joined)) >= 5
+    assert rows(remote, alone) == rows(embedded, alone)
+    assert rows(remote, joined) < rows(embedded, joined)   # the deviation
+
+
+def test_deviation_construct_is_served_as_a_result_set_when_json_is_preferred(
+        virtuoso: Virtuoso, remote: SparqlHttpStore) -> None:
+    """Asked with survkg's SELECT Accept header, Virtuoso answers a CONSTRUCT with a JSON
+    result set (``s``, ``p``, ``o``; blank nodes as URIs); survkg asks graph-form queries
+    for N-Triples only, and gets triples."""
+    construct = ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5")
+    req = urllib.request.Request(virtuoso.base + "/sparql", data=urllib.parse.urlencode(
+        {"query": construct}).encode(), headers={"Accept": RESULTS_ACCEPT})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        assert resp.headers.get_content_type() == "application/sparql-results+json"
+    result = remote.query("# a comment naming SELECT\nPREFIX x: <urn:select#>\n" + construct)
+    assert isinstance(result, ox.QueryTriples)
+    assert len(list(result)) == 5
 
 
 def test_deviation_results_cut_at_result_set_max_rows_are_refused(
