@@ -397,3 +397,20 @@ def test_deviation_an_update_that_fails_midway_keeps_its_first_operations(
                        f"CREATE GRAPH {G1}")
     assert len(list(scratch.quads(graph=G1))) == 2   # the first operation stayed
     assert scratch.version == version + 1
+
+
+def test_the_cli_runs_exposure_against_virtuoso(virtuoso: Virtuoso, remote: SparqlHttpStore,
+                                                embedded: OxigraphStore) -> None:
+    """``survkg exposure Canon --format json --store http://.../sparql``, with the update
+    and Graph Store endpoints and the credentials in the environment (set by ``remote``),
+    answers as the embedded store does."""
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+    result = CliRunner().invoke(cli, ["exposure", "Canon", "--format", "json", "--store",
+                                      virtuoso.base + "/sparql"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    here = exposure(build_projection(embedded), ID + "org/canon", Filters())
+    got = json.loads(result.stdout)
+    assert got["score"] == here.score > 0
+    assert [p["target"]["iri"] for p in got["paths"]] == [p.target.iri for p in here.paths]
