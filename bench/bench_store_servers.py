@@ -187,14 +187,16 @@ def run(nt: Path, gsp_max: int, buffers: int) -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-store-servers-") as tmp:
         work = Path(tmp)
-        for step in (embedded, oxigraph_offline):
-            rows.append(step(nt, work))
+        def virtuoso_step(nt: Path, work: Path) -> dict[str, Any]:
+            return virtuoso(nt, work, buffers)
+
+        steps = [embedded, oxigraph_offline, *([oxigraph_gsp] if triples <= gsp_max else []),
+                 virtuoso_step]
+        for step in steps:
+            load_before = os.getloadavg()[0]
+            rows.append({**step(nt, work), "loadavg_before": load_before,
+                         "loadavg_after": os.getloadavg()[0]})
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "rows"}), flush=True)
-        if triples <= gsp_max:
-            rows.append(oxigraph_gsp(nt, work))
-            print(json.dumps({k: v for k, v in rows[-1].items() if k != "rows"}), flush=True)
-        rows.append(virtuoso(nt, work, buffers))
-        print(json.dumps({k: v for k, v in rows[-1].items() if k != "rows"}), flush=True)
     answers = {json.dumps(r.pop("rows")) for r in rows}
     return {"file": str(nt), "triples": triples, "same_answers": len(answers) == 1,
             "engines": rows}
@@ -205,14 +207,15 @@ def markdown(results: list[dict[str, Any]]) -> str:
              "Made by `bench/bench_store_servers.py` (command in its docstring); one run, "
              "engines one after another on the same file, 2 shared cores.", "",
              "| triples | engine | load (s) | triples/s | peak RSS (MB) | disk (MB) | "
-             "query cold (s) | query warm (s) |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "query cold (s) | query warm (s) | load avg before/after |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for res in results:
         for r in res["engines"]:
             lines.append(f"| {res['triples']:,} | {r['engine']} | {r['load_s']:.1f} | "
                          f"{res['triples'] / r['load_s']:,.0f} | {r['peak_rss'] / 2**20:,.0f} | "
                          f"{r['disk'] / 2**20:,.0f} | {r['query_s'][0]:.2f} | "
-                         f"{r['query_s'][1]:.2f} |")
+                         f"{r['query_s'][1]:.2f} | {r.get('loadavg_before', 0):.1f} / "
+                         f"{r.get('loadavg_after', 0):.1f} |")
     lines += ["", "The query (suppliers by number of distinct recipients, top 10) gave the "
               "same answer on every engine: " + ", ".join(
                   f"{r['triples']:,}: {'yes' if r['same_answers'] else 'NO'}"
