@@ -123,9 +123,13 @@ class Virtuoso:
         self.proc = subprocess.Popen([tool("virtuoso-t"), "+configfile", str(ini),
                                       "+foreground"], cwd=folder,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until_up(self.base + "/sparql?query=ASK%7B%7D", self.proc, 90,
-                      folder / "virtuoso.log")
-        self.isql(f"SET PASSWORD dba {self.password};", password="dba")
+        try:
+            wait_until_up(self.base + "/sparql?query=ASK%7B%7D", self.proc, 90,
+                          folder / "virtuoso.log")
+            self.isql(f"SET PASSWORD dba {self.password};", password="dba")
+        except BaseException:
+            stop(self.proc)   # never leave a server behind
+            raise
 
     @property
     def credentials(self) -> str:
