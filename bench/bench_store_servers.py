@@ -219,19 +219,37 @@ def markdown(results: list[dict[str, Any]]) -> str:
     lines += ["", "The query (suppliers by number of distinct recipients, top 10) gave the "
               "same answer on every engine: " + ", ".join(
                   f"{r['triples']:,}: {'yes' if r['same_answers'] else 'NO'}"
-                  for r in results) + "."]
+                  for r in results) + ".", "",
+              "Load: wall time of the load command (embedded: the whole `survkg load` "
+              "process; oxigraph load: the whole offline loader; GSP: the one POST; "
+              "Virtuoso: `ld_dir` + `rdf_loader_run()` + `checkpoint`, server already "
+              "up). Peak RSS: `/usr/bin/time`'s maximum for the offline loaders, the "
+              "server's `VmHWM` for the servers (Virtuoso's includes its buffer pool, "
+              f"NumberOfBuffers = {results[0]['engines'][-1].get('buffers', 0):,} pages of "
+              "8 KB, touched as it fills). Disk: the folder afterwards (Virtuoso's "
+              "database file grows in steps; a new one is ~52 MB). Query: through each "
+              "engine's own interface (embedded: pyoxigraph on the folder, union default "
+              "graph; the servers: SPARQL protocol over loopback, the graph named as "
+              "survkg names it). The machine (2 cores) was shared with other benchmarks "
+              "and test runs: the load average beside each row says how busy it was."]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, action="append", required=True)
+    parser.add_argument("--file", type=Path, action="append", default=[])
     parser.add_argument("--gsp-max", type=int, default=1_500_000,
                         help="largest file (triples) also sent over HTTP GSP")
     parser.add_argument("--buffers", type=int, default=250_000,
                         help="Virtuoso NumberOfBuffers (8 KB pages; 250k = 2 GB)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/store-servers"))
+    parser.add_argument("--render", action="store_true",
+                        help="only write the .md again from the .json")
     args = parser.parse_args()
+    if args.render:
+        args.out.with_suffix(".md").write_text(
+            markdown(json.loads(args.out.with_suffix(".json").read_text())))
+        return
     results = [run(nt.resolve(), args.gsp_max, args.buffers) for nt in args.file]
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     args.out.with_suffix(".md").write_text(markdown(results))
