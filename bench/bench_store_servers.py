@@ -202,6 +202,12 @@ def run(nt: Path, gsp_max: int, buffers: int) -> dict[str, Any]:
             "engines": rows}
 
 
+def _load(row: dict[str, Any]) -> str:
+    if "loadavg_before" not in row:
+        return "not recorded"
+    return f"{row['loadavg_before']:.1f} / {row['loadavg_after']:.1f}"
+
+
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = ["# Load time: embedded store vs `oxigraph serve` vs Virtuoso", "",
              "Made by `bench/bench_store_servers.py` (command in its docstring); one run, "
@@ -214,8 +220,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
             lines.append(f"| {res['triples']:,} | {r['engine']} | {r['load_s']:.1f} | "
                          f"{res['triples'] / r['load_s']:,.0f} | {r['peak_rss'] / 2**20:,.0f} | "
                          f"{r['disk'] / 2**20:,.0f} | {r['query_s'][0]:.2f} | "
-                         f"{r['query_s'][1]:.2f} | {r.get('loadavg_before', 0):.1f} / "
-                         f"{r.get('loadavg_after', 0):.1f} |")
+                         f"{r['query_s'][1]:.2f} | {_load(r)} |")
     lines += ["", "The query (suppliers by number of distinct recipients, top 10) gave the "
               "same answer on every engine: " + ", ".join(
                   f"{r['triples']:,}: {'yes' if r['same_answers'] else 'NO'}"
