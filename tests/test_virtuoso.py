@@ -27,7 +27,7 @@ import pytest
 from bench import servers
 from graph.errors import QueryError
 from graph.exposure import Filters, exposure
-from graph.loading import open_remote_store, open_store
+from graph.loading import open_remote_store
 from graph.namespaces import ID
 from graph.projection import Projection, build_projection
 from graph.remote_store import META_GRAPH, RemoteStoreError, SparqlHttpStore
@@ -91,8 +91,9 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 
 @pytest.fixture(scope="module")
-def embedded() -> OxigraphStore:
-    return open_store(memory=True)
+def embedded(seed_store: OxigraphStore) -> OxigraphStore:
+    """The seeded embedded store (conftest's), the reference for every answer."""
+    return seed_store
 
 
 @pytest.fixture(scope="module")
