@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from graph.errors import SurvkgError
+from graph.errors import QueryTimeout, TooLarge
 
 #: Virtuoso's own graphs (its RDF views' metadata, the LDP vocabulary, its service
 #: description), which its union default graph and ``GRAPH ?g`` show beside the data.
@@ -49,8 +49,8 @@ RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+x
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
 
-class PartialResultsError(SurvkgError):
-    """The server cut its answer short but answered 200 (the message says where)."""
+class PartialResultsError(TooLarge):
+    """The server cut a result at its row limit but answered 200 (the message says so)."""
 
 
 def is_virtuoso(server_header: str | None) -> bool:
@@ -87,6 +87,6 @@ def refuse_partial(headers: Message) -> None:
             "(Virtuoso's [SPARQL] ResultSetMaxRows): raise it or narrow the query; "
             "partial results are never used")
     if headers.get("X-SQL-State"):
-        raise PartialResultsError(
+        raise QueryTimeout(
             f"the remote store answered partially ({headers.get('X-SQL-State')}: "
             f"{headers.get('X-SQL-Message')}): Virtuoso's [SPARQL] MaxQueryExecutionTime")

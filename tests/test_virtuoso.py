@@ -25,13 +25,18 @@ import pyoxigraph as ox
 import pytest
 
 from bench import servers
-from graph.errors import QueryError
+from graph.errors import QueryError, QueryTimeout
 from graph.exposure import Filters, exposure
 from graph.loading import open_remote_store
 from graph.namespaces import ID
 from graph.projection import Projection, build_projection
 from graph.remote_store import META_GRAPH, RemoteStoreError, SparqlHttpStore
-from graph.remote_virtuoso import RESULTS_ACCEPT, SYSTEM_GRAPHS, PartialResultsError
+from graph.remote_virtuoso import (
+    RESULTS_ACCEPT,
+    SYSTEM_GRAPHS,
+    PartialResultsError,
+    refuse_partial,
+)
 from graph.store import OxigraphStore
 from tests import test_remote_store as on_oxigraph
 from tests.test_competency import FILES, QUERIES, assert_answer
@@ -397,3 +402,19 @@ def test_the_cli_runs_exposure_against_virtuoso(virtuoso: Virtuoso, remote: Spar
     got = json.loads(result.stdout)
     assert got["score"] == here.score > 0
     assert [p["target"]["iri"] for p in got["paths"]] == [p.target.iri for p in here.paths]
+
+
+def test_deviation_a_query_past_its_time_limit_answers_200_with_part_of_the_result(
+        virtuoso: Virtuoso, remote: SparqlHttpStore) -> None:
+    """Virtuoso's "anytime" queries: past the time limit (here the protocol's ``timeout``
+    parameter, in ms; ``MaxQueryExecutionTime`` in the ini) it answers 200 with what it
+    has, a COUNT with no row at all, and says so only in ``X-SQL-State: S1TAT``. survkg
+    reads the headers of every Virtuoso answer and refuses such a one as a timeout."""
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    req = urllib.request.Request(virtuoso.base + "/sparql", data=urllib.parse.urlencode(
+        {"query": heavy, "timeout": "200"}).encode(), headers={"Accept": RESULTS_ACCEPT})
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        assert resp.status == 200 and resp.headers["X-SQL-State"] == "S1TAT"
+        assert json.loads(resp.read())["results"]["bindings"] == []
+        with pytest.raises(QueryTimeout, match="answered partially"):
+            refuse_partial(resp.headers)
