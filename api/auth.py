@@ -25,8 +25,19 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.models import ErrorBody
 from api.settings import Settings
 from graph.audit import AuditLog
-from graph.errors import Unauthorized
+from graph.errors import SurvkgError, Unauthorized
+from graph.remote_store import SparqlHttpStore
 from graph.tokens import TokenStore
+
+#: Why a server over a remote store takes no writes (docs/remote-store.md).
+REMOTE_WRITES = ("this server reads a remote SPARQL store and takes no writes (its write "
+                 "tokens and audit log live beside an embedded store only); load data with "
+                 "`survkg load --store URL` or the store's own loader")
+
+
+class ReadOnlyServer(SurvkgError):
+    """A write route on a server that only reads (a remote store): 403."""
+
 
 ENV_ACTOR = "env:SURVKG_WRITE_TOKEN"
 REFUSED = "refused: 401"
@@ -80,6 +91,12 @@ def check(request: Request, secret: str | None, *, operation: str | None = None,
     """
     tokens: TokenStore = request.app.state.tokens
     settings: Settings = request.app.state.settings
+    if isinstance(request.app.state.store, SparqlHttpStore):
+        operation = operation or operation_of(request)
+        request.app.state.audit.record(actor="unchecked", operation=operation,
+                                       outcome="refused: 403 remote store",
+                                       path=request.url.path)
+        raise ReadOnlyServer(f"{operation} is refused: {REMOTE_WRITES}")
     if secret:
         name = tokens.verify(secret)
         if name is not None:

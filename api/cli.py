@@ -18,7 +18,9 @@ def serve(host: str, port: int, store_path: Location | None) -> None:
     """Serve the SPARQL endpoint, the JSON API and the pages (one uvicorn process).
 
     Settings come from SURVKG_* variables (docs/configuration.md). SPARQL queries run in
-    worker processes started next to the server; the public endpoint is read-only
+    worker processes started next to the server. Over a remote store (--store
+    http://...) the server only reads: /sparql forwards checked queries to it under the
+    same limits (docs/remote-store.md). The public endpoint is read-only
     for SPARQL Update unless SURVKG_UPDATES_ENABLED is set; every write needs a token
     (`survkg token create NAME`) and is recorded in the audit log.
     """
@@ -27,11 +29,19 @@ def serve(host: str, port: int, store_path: Location | None) -> None:
     from api.app import create_app
     from api.server import uvicorn_config
     from api.settings import Settings
-    from graph.loading import open_store
-    # The server's SPARQL workers, audit log and tokens live beside an embedded store.
-    store = open_store(local_folder(store_path))
+    from graph.loading import open_remote_store, open_store
+    from graph.store import Store
     settings = Settings.from_env()
-    mode = "updates on (token, audited)" if settings.updates_enabled else "read-only"
+    store: Store
+    if isinstance(store_path, str):
+        # A remote store: reads only (pages, JSON API, /sparql forwarded with the same
+        # checks and limits); writes and SPARQL Update are refused (docs/remote-store.md).
+        store = open_remote_store(store_path, timeout=max(settings.query_timeout, 60.0))
+        mode = "read-only (remote store: writes refused)"
+    else:
+        # The server's SPARQL workers, audit log and tokens live beside an embedded store.
+        store = open_store(local_folder(store_path))
+        mode = "updates on (token, audited)" if settings.updates_enabled else "read-only"
     click.echo(f"survkg: store {store.location}; /sparql {mode}; query limit "
                f"{settings.query_timeout:g} s, {settings.max_concurrent_queries} workers")
     app = create_app(store, settings)

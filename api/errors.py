@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import ReadOnlyServer
 from api.jobs import QueueFull
 from graph import errors as e
 from graph.interchange.model import Problem
@@ -27,6 +28,7 @@ STATUS: list[tuple[type[e.SurvkgError], int]] = [
     (e.TooLarge, 413),
     (e.Conflict, 409),
     (e.Unauthorized, 401),
+    (ReadOnlyServer, 403),
     (e.Unavailable, 503),
     (QueueFull, 503),
 ]

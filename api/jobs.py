@@ -1,11 +1,13 @@
 """Import jobs: imports run off the event loop, one at a time, and can be polled.
 
-An import can take seconds (SHACL on tens of thousands of triples), so ``POST
-/api/import`` hands the work to a single background thread and answers at once (or
-waits a little, if the client asked to). Reads never queue behind an import: they run
-on the event loop and in the SPARQL workers, and the store's write lock is held only
-for the final transaction. One import thread keeps imports in arrival order and the
-memory of parsing bounded to one file at a time.
+An import can take minutes (a million triples), so ``POST /api/import`` hands the work
+to a single background thread and answers at once (or waits a little, if the client
+asked to). That thread runs at lower priority and has the import prepared in a worker
+process (``graph/imports/worker.py``), so the parsing and checking never hold the
+server's GIL; it then commits, holding the store's write lock only for that. Reads never
+queue behind an import: they run on the event loop and in the SPARQL workers. One import
+thread keeps imports in arrival order and the memory of parsing bounded to one file at a
+time.
 
 Jobs live in memory. After a restart a job id is unknown; what happened to its import
 is in the catalogue (``GET /api/imports``) and the audit log, which are durable.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 import uuid
@@ -74,8 +77,10 @@ class Job:
 class JobQueue:
     """A single-threaded executor with a bounded table of jobs."""
 
-    def __init__(self, keep: int = 200) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survkg-import")
+    def __init__(self, keep: int = 200, *, nice: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="survkg-import",
+            initializer=_lower_thread_priority if nice else None)
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._futures: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
@@ -131,6 +136,21 @@ class JobQueue:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+#: How much nicer than the server's other threads the import thread runs.
+IMPORT_NICE = 10
+
+
+def _lower_thread_priority() -> None:
+    """Run the import thread (and what it starts: the import's worker process, the
+    engine's bulk-load threads during the commit) at lower priority than the threads
+    answering requests. Linux schedules threads separately, so this lowers this thread
+    only; elsewhere, or if refused, it runs as it is."""
+    with contextlib.suppress(OSError, AttributeError):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid,
+                       max(os.getpriority(os.PRIO_PROCESS, tid), IMPORT_NICE))
 
 
 def new_job(file: str, size: int, actor: str) -> Job:

@@ -44,6 +44,12 @@ class Settings:
     max_import_bytes: int = 32 * 1024 * 1024
     #: Finished import jobs kept for polling (oldest dropped first).
     import_jobs_kept: int = 200
+    #: Prepare each import in a worker process at lower priority (the server only
+    #: commits); off: in the server's import thread (kept for the comparison bench).
+    import_worker: bool = True
+    #: Files smaller than this (bytes) are prepared in the import thread all the same:
+    #: starting a worker costs more than they take.
+    import_worker_min_bytes: int = 256 * 1024
     #: SPARQL Update on /sparql; off on a public endpoint.
     updates_enabled: bool = False
     #: One extra bearer token accepted on every write route, besides those made with
@@ -54,6 +60,11 @@ class Settings:
     #: check. Tests turn it off to show the check
     #: alone keeps queries off the network.
     worker_network_isolation: bool = True
+    #: Over a remote store (``survkg serve --store http://...``): the operator states that
+    #: the store stops its own queries at a time limit (Virtuoso's MaxQueryExecutionTime,
+    #: Fuseki's query timeout). survkg cannot stop a query on another server, so /sparql
+    #: forwards public queries only when this is on (docs/remote-store.md).
+    remote_store_bounds_queries: bool = False
     #: Data-segment limit of each query worker, in MiB (RLIMIT_DATA; 0: none). A query
     #: that needs more kills only its worker.
     worker_memory_mb: int = 4096

@@ -10,7 +10,9 @@ the same seeded on-disk store, by:
   ``flush``: the floor).
 
 Runs are interleaved (A B C, A B C, ...) so that the shared machine's load hits all
-engines alike; the README quotes only these paired medians. Usage::
+engines alike; the README quotes only these paired medians. Each run's CPU time (user +
+system, every thread of that process) is recorded beside its wall time: on a shared
+machine wall times of the same engine varied 41-153 s, CPU time varies far less. Usage::
 
     python -m bench.bench_load --triples 1000000 --repeat 3 --out bench/results/load
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,12 +69,17 @@ def _run(engine: str, data: Path, store: Path) -> dict[str, float]:
     else:
         cmd = [sys.executable, "-c", LIBRARY if engine == "load_files" else BARE,
                str(data), str(store), GRAPH]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{engine} failed: {proc.stderr.strip()[-500:]}")
-    out = {"process": wall}
+    # CPU seconds (user + system, all threads) of this one child: far less sensitive
+    # than wall time to what the other users of a shared machine are doing.
+    out = {"process": wall, "cpu": (after.ru_utime - before.ru_utime)
+           + (after.ru_stime - before.ru_stime)}
     if engine != "survkg load (CLI)":
         out["load"] = float(proc.stdout.split()[0])
     return out
@@ -125,14 +133,19 @@ def render(results: dict[str, Any], args: argparse.Namespace) -> str:
              "graph of a fresh copy of the same seeded store; runs interleaved; medians of "
              f"{args.repeat}. Load average {results['load_average'][0]:.1f} at start, "
              f"{results['load_average'][1]:.1f} at end (2 shared cores).", "",
-             "| | whole process | load call | process vs bare | load vs bare |",
-             "|---|---|---|---|---|"]
+             "| | whole process | load call | process vs bare | load vs bare "
+             "| process CPU (user+sys) | CPU vs bare |",
+             "|---|---|---|---|---|---|---|"]
+    has_cpu = all("cpu" in r for runs in results["runs"].values() for r in runs)
+    bare_c = med("pyoxigraph bulk_load", "cpu") if has_cpu else 0.0
     for engine in results["runs"]:
         p = med(engine, "process")
         has_load = "load" in results["runs"][engine][0]
         lc = f"{med(engine, 'load'):.2f} s" if has_load else "-"
         lr = f"{med(engine, 'load') / bare_l:.2f}x" if has_load else "-"
-        lines.append(f"| {engine} | {p:.2f} s | {lc} | {p / bare_p:.2f}x | {lr} |")
+        cpu = (f"{med(engine, 'cpu'):.2f} s | {med(engine, 'cpu') / bare_c:.2f}x"
+               if has_cpu else "- | -")
+        lines.append(f"| {engine} | {p:.2f} s | {lc} | {p / bare_p:.2f}x | {lr} | {cpu} |")
     lines += ["", "All runs (seconds): " + json.dumps(results["runs"])]
     return "\n".join(lines) + "\n"
 

@@ -92,6 +92,10 @@ class InvalidParameter(SurvkgError):
         self.field = field
         self.message = message
 
+    def __reduce__(self) -> tuple[type[InvalidParameter], tuple[str, str]]:
+        # Pickled as its two arguments (an import's worker process hands errors back).
+        return type(self), (self.field, self.message)
+
 
 class MissingFeature(SurvkgError):
     """An optional part of survkg whose extra is not installed (message says which)."""

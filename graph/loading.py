@@ -261,19 +261,22 @@ def open_store(path: Path | str | None = None, *, seed: bool = True,
     return store
 
 
-def open_remote_store(url: str, *, seed: bool = True) -> SparqlHttpStore:
+def open_remote_store(url: str, *, seed: bool = True,
+                      timeout: float | None = None) -> SparqlHttpStore:
     """Open a remote SPARQL 1.1 store; on first use, load the ontology and the seeds into it.
 
     The endpoints and credentials come from the environment where they differ from the
     URL's defaults (``SURVKG_STORE_UPDATE_URL``, ``SURVKG_STORE_GSP_URL``,
     ``SURVKG_STORE_CREDENTIALS`` as ``user:password``); see ``docs/remote-store.md``.
+    ``timeout``: seconds any one request may take (the SPARQL endpoint's query limit).
     """
     scheme = location_scheme(url)
     if scheme not in REMOTE_SCHEMES:
         raise StoreLocationError(url, remote=False)
     store = SparqlHttpStore(url, update_url=os.environ.get("SURVKG_STORE_UPDATE_URL"),
                             graph_store_url=os.environ.get("SURVKG_STORE_GSP_URL"),
-                            credentials=os.environ.get("SURVKG_STORE_CREDENTIALS"))
+                            credentials=os.environ.get("SURVKG_STORE_CREDENTIALS"),
+                            **({} if timeout is None else {"timeout": timeout}))
     if seed and ONTOLOGY_GRAPH not in store.named_graphs():
         load_bundled(store)
     return store

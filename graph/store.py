@@ -216,11 +216,39 @@ class OxigraphStore:
         if not self._persistent or self._path is None:
             self.extend(itertools.chain(quads, commit))
             return
+        self._bulk_then_commit(graph, commit,
+                               lambda: self._store.bulk_extend(_only_in(quads, graph)))
+
+    def bulk_add_files(self, paths: Sequence[Path], graph: ox.NamedNode,
+                       commit: Sequence[ox.Quad]) -> None:
+        """:meth:`bulk_add` for triples already written to N-Triples files (an import
+        prepared by its worker process, :mod:`graph.imports.worker`): the engine parses
+        and loads each file itself, without holding the GIL (measured: a thread of the
+        same process keeps running at its idle rate), so the server answers meanwhile;
+        its bulk loader holds about one file in memory at a time. Every triple goes into
+        ``graph`` (the files have no graph names to honour). The loader renames blank
+        nodes per file, so a blank node must not span two files. The files were written
+        by survkg from parsed, checked terms: they are loaded ``lenient`` (no second
+        IRI validation)."""
+        if not self._persistent or self._path is None:
+            raise ValueError("bulk loading needs a read-write store on disk")
+
+        def load() -> None:
+            for path in paths:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                                      to_graph=graph, lenient=True)
+
+        self._bulk_then_commit(graph, commit, load)
+
+    def _bulk_then_commit(self, graph: ox.NamedNode, commit: Sequence[ox.Quad],
+                          load: Callable[[], None]) -> None:
+        """``load`` into the empty ``graph``, then ``commit`` in one transaction, under a
+        journal naming ``commit[0]`` (the quad that marks the load done)."""
         if not commit:
             raise ValueError("bulk_add needs a commit transaction (the quad that marks it done)")
         marker = bytes(ox.serialize([commit[0]], format=ox.RdfFormat.N_QUADS) or b"").decode()
         with self._journaled(graph, {"marker": marker}):
-            self._store.bulk_extend(_only_in(quads, graph))
+            load()
             self._store.flush()
             self._store.extend(commit)
             self._store.flush()

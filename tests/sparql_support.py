@@ -5,11 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+import pytest
 import uvicorn
 from fastapi import FastAPI
 
@@ -17,6 +19,8 @@ from api.app import create_app
 from api.server import uvicorn_config
 from api.settings import Settings
 from api.sparql.endpoint import SparqlEndpoint
+from graph.loading import open_store
+from graph.remote_store import SparqlHttpStore
 from graph.store import Store
 
 #: Settings for tests that are not about limits: no rate limit, a short time limit.
@@ -42,6 +46,27 @@ class Server:
             if isinstance(owner, SparqlEndpoint):
                 return owner
         raise LookupError("no SPARQL endpoint in this app")
+
+
+@contextmanager
+def seeded_store(kind: str, request: pytest.FixtureRequest,
+                 extra: Iterable[ox.Quad] = ()) -> Iterator[Store]:
+    """The seeds plus ``extra`` in a store of ``kind`` (tests/conftest.py's STORE_KINDS):
+    a new in-memory embedded store, or ``oxigraph serve`` (reset to the seeds afterwards),
+    for module fixtures that serve the endpoint over each store."""
+    if kind == "embedded":
+        local = open_store(memory=True)
+        local.extend(extra)
+        yield local
+        return
+    from tests.conftest import reset_to_seeds
+    shared: SparqlHttpStore = request.getfixturevalue("remote_seed_store")
+    remote = SparqlHttpStore(shared.location)
+    remote.extend(extra)
+    try:
+        yield remote
+    finally:
+        reset_to_seeds(remote, request.getfixturevalue("seed_store"))
 
 
 @contextmanager

@@ -10,13 +10,14 @@ from click.testing import CliRunner
 from graph.cli import cli
 from graph.exposure import Filters, chokepoints, exposure, ranking, suppliers, why_not
 from graph.projection import Projection, ProjectionCache
-from graph.store import OxigraphStore
+from graph.store import OxigraphStore, Store
 from tests.exposure_helpers import iri
 
 
 @pytest.fixture(scope="module")
-def proj(seed_store: OxigraphStore) -> Projection:
-    return ProjectionCache(seed_store).get()
+def proj(any_seed_store: Store) -> Projection:
+    """Built over the embedded store, then over ``oxigraph serve``: the same answers."""
+    return ProjectionCache(any_seed_store).get()
 
 
 def targets(proj: Projection, org: str, **kw: object) -> set[str]:

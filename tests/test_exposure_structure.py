@@ -15,13 +15,14 @@ from graph.exposure.render import exposure_text
 from graph.loading import open_store, parse_bytes
 from graph.namespaces import SKG
 from graph.projection import Projection, ProjectionCache, build_projection
-from graph.store import OxigraphStore
+from graph.store import Store
 from tests.exposure_helpers import iri, projection_from
 
 
 @pytest.fixture(scope="module")
-def proj(seed_store: OxigraphStore) -> Projection:
-    return ProjectionCache(seed_store).get()
+def proj(any_seed_store: Store) -> Projection:
+    """Over the embedded store, then over ``oxigraph serve``: the same answers."""
+    return ProjectionCache(any_seed_store).get()
 
 
 def path_to(proj: Projection, org: str, target: str) -> Path:

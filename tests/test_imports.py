@@ -19,7 +19,8 @@ from graph.imports.retract import retract_import
 from graph.loading import open_store
 from graph.namespaces import ID
 from graph.projection import build_projection
-from graph.store import OxigraphStore
+from graph.store import Store
+from tests.conftest import STORE_KINDS
 
 DATA = Path(__file__).parent / "data" / "imports"
 FORMATS = ["ttl", "nt", "nq", "trig", "jsonld", "rdf"]
@@ -35,27 +36,33 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[OxigraphStore]:
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A seeded store of this test's own: an on-disk copy of ``template``, or
+    ``oxigraph serve`` (tests/conftest.py's ``fresh_remote_store``), where imports go through the
+    W3C protocols (one update request per commit)."""
+    if request.param != "embedded":
+        yield request.getfixturevalue("fresh_remote_store")
+        return
     import shutil
-    shutil.copytree(template, tmp_path / "store")
+    shutil.copytree(request.getfixturevalue("template"), tmp_path / "store")
     s = open_store(tmp_path / "store")
     yield s
     s.close()
 
 
-def dump(store: OxigraphStore) -> bytes:
+def dump(store: Store) -> bytes:
     data = store.export(None, ox.RdfFormat.N_QUADS)
     assert data is not None
     return data
 
 
-def run(store: OxigraphStore, data: bytes, name: str, **kw: object) -> ImportResult:
+def run(store: Store, data: bytes, name: str, **kw: object) -> ImportResult:
     return import_data(store, data, kind=kinds.for_filename(name), filename=name,
                        actor="test", **kw)  # type: ignore[arg-type]
 
 
-def refused(store: OxigraphStore, data: bytes, name: str, **kw: object) -> InvalidData:
+def refused(store: Store, data: bytes, name: str, **kw: object) -> InvalidData:
     before = dump(store)
     with pytest.raises(InvalidData) as info:
         run(store, data, name, **kw)
@@ -64,7 +71,7 @@ def refused(store: OxigraphStore, data: bytes, name: str, **kw: object) -> Inval
 
 
 @pytest.mark.parametrize("ext", FORMATS)
-def test_good_file_is_imported_into_its_own_graph(store: OxigraphStore, ext: str) -> None:
+def test_good_file_is_imported_into_its_own_graph(store: Store, ext: str) -> None:
     data = (DATA / f"good.{ext}").read_bytes()
     result = run(store, data, f"good.{ext}")
     assert result.committed and result.triples == 18
@@ -81,7 +88,7 @@ def test_good_file_is_imported_into_its_own_graph(store: OxigraphStore, ext: str
         assert any("named graphs" in n for n in result.notes)
 
 
-def test_new_supply_appears_in_exposure_with_its_source(store: OxigraphStore) -> None:
+def test_new_supply_appears_in_exposure_with_its_source(store: Store) -> None:
     run(store, (DATA / "good.ttl").read_bytes(), "good.ttl")
     result = exposure(build_projection(store), "https://example.org/research/acme")
     assert result.paths, "the imported supply gives Acme a path to a risk target"
@@ -103,7 +110,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("ext", FORMATS)
-def test_syntax_error_is_located_and_nothing_is_stored(store: OxigraphStore, ext: str) -> None:
+def test_syntax_error_is_located_and_nothing_is_stored(store: Store, ext: str) -> None:
     good = (DATA / f"good.{ext}").read_bytes()
     bad = BAD[ext](good)
     err = refused(store, bad, f"bad.{ext}")
@@ -112,7 +119,7 @@ def test_syntax_error_is_located_and_nothing_is_stored(store: OxigraphStore, ext
     assert list_imports(store) == []
 
 
-def test_every_shacl_problem_is_listed(store: OxigraphStore) -> None:
+def test_every_shacl_problem_is_listed(store: Store) -> None:
     bad = (DATA / "good.ttl").read_bytes().replace(b'dcterms:publisher "Example Press" ;', b"")
     bad = bad.replace(b"skg:status skg:Reported .",
                       b"skg:status skg:Reported ; skg:date \"soon\" .")
@@ -121,7 +128,7 @@ def test_every_shacl_problem_is_listed(store: OxigraphStore) -> None:
     assert "publisher" in text and "soon" in text, text
 
 
-def test_dry_run_reports_and_writes_nothing(store: OxigraphStore) -> None:
+def test_dry_run_reports_and_writes_nothing(store: Store) -> None:
     before = dump(store)
     result = run(store, (DATA / "good.ttl").read_bytes(), "good.ttl", dry_run=True)
     assert result.dry_run and not result.committed
@@ -131,7 +138,7 @@ def test_dry_run_reports_and_writes_nothing(store: OxigraphStore) -> None:
     assert dump(store) == before
 
 
-def test_same_file_twice_is_a_conflict_unless_forced(store: OxigraphStore) -> None:
+def test_same_file_twice_is_a_conflict_unless_forced(store: Store) -> None:
     data = (DATA / "good.ttl").read_bytes()
     first = run(store, data, "good.ttl")
     before = dump(store)
@@ -142,7 +149,10 @@ def test_same_file_twice_is_a_conflict_unless_forced(store: OxigraphStore) -> No
     assert second.id != first.id and len(list_imports(store)) == 2
 
 
-def test_retraction_is_recorded_and_archived(store: OxigraphStore) -> None:
+# Embedded only: the retracted graph is archived in the store folder (a remote store has
+# none here; docs/remote-store.md).
+@pytest.mark.parametrize("store", ["embedded"], indirect=True)
+def test_retraction_is_recorded_and_archived(store: Store) -> None:
     result = run(store, (DATA / "good.ttl").read_bytes(), "good.ttl")
     record = retract_import(store, result.id, actor="reviewer", reason="source withdrawn")
     assert record.retracted_by == "reviewer" and record.retraction_reason == "source withdrawn"
@@ -193,7 +203,7 @@ PREFIXES = (b"@prefix skg: <https://w3id.org/survkg/ontology#> .\n"
     ("script.ttl", PREFIXES + b'\n<https://example.org/a> a skg:Company ;\n'
      b'  rdfs:label "Acme<script>alert(1)</script>" .\n', "markup", 5),
 ])
-def test_hostile_files_are_refused_with_a_location(store: OxigraphStore, name: str, data: bytes,
+def test_hostile_files_are_refused_with_a_location(store: Store, name: str, data: bytes,
                                                    expect: str, line: int) -> None:
     err = refused(store, data, name)
     text = str(err) + " " + " ".join(map(str, err.problems))
@@ -202,7 +212,7 @@ def test_hostile_files_are_refused_with_a_location(store: OxigraphStore, name: s
     assert getattr(first, "line", None) == line, text
 
 
-def test_oversized_file_is_refused_before_parsing(store: OxigraphStore) -> None:
+def test_oversized_file_is_refused_before_parsing(store: Store) -> None:
     before = dump(store)
     big = b"#" * (100 * 1024 * 1024)
     with pytest.raises(TooLarge, match="over the import limit"):
@@ -210,7 +220,7 @@ def test_oversized_file_is_refused_before_parsing(store: OxigraphStore) -> None:
     assert dump(store) == before
 
 
-def test_jsonld_remote_context_is_not_fetched(store: OxigraphStore) -> None:
+def test_jsonld_remote_context_is_not_fetched(store: Store) -> None:
     doc = b'{"@context": "https://schema.org/", "@id": "https://example.org/x", "name": "x"}'
     err = refused(store, doc, "remote.jsonld")
     assert "context" in str(err).lower() or err.problems
@@ -223,7 +233,7 @@ def company(iri: str, label: str, country: str | None = None) -> bytes:
     return PREFIXES + f'<{iri}> a skg:Company ; rdfs:label "{label}"{extra} .\n'.encode()
 
 
-def test_same_name_other_country_is_reported_not_merged(store: OxigraphStore) -> None:
+def test_same_name_other_country_is_reported_not_merged(store: Store) -> None:
     result = run(store, company("https://example.org/axis-cn", "Axis Communications", "china"),
                  "axis.ttl")
     assert result.links == []
@@ -233,20 +243,20 @@ def test_same_name_other_country_is_reported_not_merged(store: OxigraphStore) ->
     assert list(store.quads(ox.NamedNode("https://example.org/axis-cn"), None, None, None))
 
 
-def test_same_name_and_country_is_linked(store: OxigraphStore) -> None:
+def test_same_name_and_country_is_linked(store: Store) -> None:
     result = run(store, company("https://example.org/axis-se", "AXIS COMMUNICATIONS AB",
                                 "sweden"), "axis.ttl")
     assert [(x.existing, x.matched_by) for x in result.links] == [
         (AXIS, "same name and country")]
 
 
-def test_similar_name_is_a_candidate(store: OxigraphStore) -> None:
+def test_similar_name_is_a_candidate(store: Store) -> None:
     result = run(store, company("https://example.org/axs", "Axis Comunications"), "axis.ttl")
     assert result.links == []
     assert [c.reason for c in result.candidates] == ["similar name"]
 
 
-def test_chinese_name_links(store: OxigraphStore) -> None:
+def test_chinese_name_links(store: Store) -> None:
     rows = store.query("SELECT ?e ?n WHERE { ?e <https://w3id.org/survkg/ontology#chineseName> ?n "
                        "FILTER(STRSTARTS(STR(?e), \"https://w3id.org/survkg/id/org/\")) }"
                        " LIMIT 1")
@@ -260,7 +270,7 @@ def test_chinese_name_links(store: OxigraphStore) -> None:
 
 # ---------------------------------------------------------------- spreadsheet findings
 
-def test_spreadsheet_with_three_findings_feeds_exposure(store: OxigraphStore) -> None:
+def test_spreadsheet_with_three_findings_feeds_exposure(store: Store) -> None:
     """The template filled in with three findings: new supplies, linked to the existing
     Axis and police bureaus, appear in exposure results with their sources."""
     data = (DATA / "three-findings.csv").read_bytes()
@@ -279,7 +289,7 @@ def test_spreadsheet_with_three_findings_feeds_exposure(store: OxigraphStore) ->
             "https://example.org/procurement/lingchuan-nv2"} <= urls
 
 
-def test_spreadsheet_problems_are_all_listed_with_row_and_column(store: OxigraphStore) -> None:
+def test_spreadsheet_problems_are_all_listed_with_row_and_column(store: Store) -> None:
     data = (DATA / "three-findings.csv").read_bytes()
     data = data.replace(b"2021-03", b"March 2021").replace(b"reported by press", b"rumour")
     err = refused(store, data, "bad.csv")
@@ -287,7 +297,7 @@ def test_spreadsheet_problems_are_all_listed_with_row_and_column(store: Oxigraph
     assert {(3, "date"), (3, "confidence")} <= fields, err.problems
 
 
-def test_progress_reports_every_phase_in_order(store: OxigraphStore) -> None:
+def test_progress_reports_every_phase_in_order(store: Store) -> None:
     seen: list[tuple[str, float]] = []
     run(store, (DATA / "good.ttl").read_bytes(), "good.ttl",
         progress=lambda phase, fraction: seen.append((phase, fraction)))
@@ -298,7 +308,7 @@ def test_progress_reports_every_phase_in_order(store: OxigraphStore) -> None:
     assert all(0.0 <= f <= 1.0 for _, f in seen)
 
 
-def test_shacl_problems_are_located_at_their_focus_node(store: OxigraphStore) -> None:
+def test_shacl_problems_are_located_at_their_focus_node(store: Store) -> None:
     bad = (DATA / "good.ttl").read_bytes().replace(b'dcterms:publisher "Example Press" ;', b"")
     err = refused(store, bad, "bad.ttl")
     (problem,) = err.problems
@@ -307,7 +317,7 @@ def test_shacl_problems_are_located_at_their_focus_node(store: OxigraphStore) ->
     assert problem.field == "dcterms:publisher"
 
 
-def test_bad_ftm_file_is_refused_with_lines_and_nothing_stored(store: OxigraphStore) -> None:
+def test_bad_ftm_file_is_refused_with_lines_and_nothing_stored(store: Store) -> None:
     data = (b'{"id": "c1", "schema": "Company", "properties": {"name": ["Acme"]}}\n'
             b'{"id": "c2", "schema": "Company", "properties": {"nmae": ["Oops"]}}\n'
             b'not json\n')

@@ -21,9 +21,9 @@ import pytest
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
 from api.sparql.inspect import inspect
-from graph.loading import open_store
 from graph.namespaces import ID, SEEDS_GRAPH
-from tests.sparql_support import Server, free_port, serve
+from tests.conftest import STORE_KINDS
+from tests.sparql_support import Server, free_port, seeded_store, serve
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SELECT = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s LIMIT 5"
@@ -31,13 +31,14 @@ CONSTRUCT = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l } LIMIT 5"
 G = "http://example.org/protocol-test/g"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    store = open_store(memory=True)
-    store.extend([ox.Quad(ox.NamedNode("http://example.org/a"),
-                          ox.NamedNode("http://example.org/p"), ox.Literal("in g"),
-                          ox.NamedNode(G))])
-    with serve(store) as srv:
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """survkg serving the seeds plus one quad in graph G: over the embedded store, then
+    over ``oxigraph serve`` (queries forwarded by the workers: api/sparql/forward.py)."""
+    extra = [ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
+                     ox.Literal("in g"), ox.NamedNode(G))]
+    with seeded_store(request.param, request, extra) as store, \
+            serve(store, remote_store_bounds_queries=True) as srv:
         yield srv
 
 

@@ -20,7 +20,7 @@ from graph import loading
 from graph.cli import cli
 from graph.errors import InvalidData
 from graph.loading import load_files, open_store
-from graph.store import BULK_JOURNAL, OxigraphStore
+from graph.store import BULK_JOURNAL, Store
 
 EX = "https://w3id.org/survkg/id/test/"
 GOOD_TTL = f"""@prefix ex: <{EX}> .
@@ -30,7 +30,7 @@ ex:b rdfs:label "b" ; rdfs:seeAlso [ rdfs:label "a blank node" ] .
 """
 
 
-def _snapshot(store: OxigraphStore) -> set[ox.Quad]:
+def _snapshot(store: Store) -> set[ox.Quad]:
     return set(store.quads())
 
 
@@ -48,32 +48,32 @@ def _bad_last_line(path: Path, lines: int) -> None:
 
 
 def test_syntax_error_on_the_last_line_is_refused_with_its_location(
-        disk_store: OxigraphStore, tmp_path: Path) -> None:
+        fresh_store: Store, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     _bad_last_line(bad, 50)
-    before = _snapshot(disk_store)
+    before = _snapshot(fresh_store)
     with pytest.raises(InvalidData) as err:
-        load_files(disk_store, [bad])
+        load_files(fresh_store, [bad])
     assert err.value.file == str(bad)
     assert err.value.line == 50
     assert err.value.column is not None
     assert f"{bad}:50:" in str(err.value)
-    assert _snapshot(disk_store) == before
+    assert _snapshot(fresh_store) == before
 
 
-def test_a_bad_second_file_refuses_the_whole_load(disk_store: OxigraphStore,
+def test_a_bad_second_file_refuses_the_whole_load(fresh_store: Store,
                                                   tmp_path: Path) -> None:
     good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
     good.write_text(GOOD_TTL, encoding="utf-8")
     _bad_last_line(bad, 7)
-    before = _snapshot(disk_store)
+    before = _snapshot(fresh_store)
     with pytest.raises(InvalidData) as err:
-        load_files(disk_store, [good, bad])
+        load_files(fresh_store, [good, bad])
     assert (err.value.file, err.value.line) == (str(bad), 7)
-    assert _snapshot(disk_store) == before
+    assert _snapshot(fresh_store) == before
     # The same store then takes the good file alone.
-    report = load_files(disk_store, [good])
-    assert len(_snapshot(disk_store)) == len(before) + report.triples
+    report = load_files(fresh_store, [good])
+    assert len(_snapshot(fresh_store)) == len(before) + report.triples
 
 
 def test_large_load_goes_in_whole_or_not_at_all(tmp_path: Path,
@@ -125,7 +125,7 @@ def test_an_interrupted_bulk_load_is_undone_on_open(tmp_path: Path) -> None:
     assert not (path / BULK_JOURNAL).exists()
 
 
-def test_rdfxml_with_entity_declarations_is_refused(disk_store: OxigraphStore,
+def test_rdfxml_with_entity_declarations_is_refused(fresh_store: Store,
                                                     tmp_path: Path) -> None:
     xml = tmp_path / "lol.rdf"
     xml.write_text("""<?xml version="1.0"?>
@@ -140,12 +140,12 @@ def test_rdfxml_with_entity_declarations_is_refused(disk_store: OxigraphStore,
   </rdf:Description>
 </rdf:RDF>
 """, encoding="utf-8")
-    before = _snapshot(disk_store)
+    before = _snapshot(fresh_store)
     with pytest.raises(InvalidData) as err:
-        load_files(disk_store, [xml])
+        load_files(fresh_store, [xml])
     assert "DOCTYPE" in err.value.message
     assert (err.value.file, err.value.line) == (str(xml), 2)
-    assert _snapshot(disk_store) == before
+    assert _snapshot(fresh_store) == before
 
 
 @pytest.mark.parametrize("fmt,ext", [(ox.RdfFormat.N_QUADS, "nq"), (ox.RdfFormat.TRIG, "trig")])

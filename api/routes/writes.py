@@ -1,10 +1,11 @@
 """The write API: imports, findings, retractions. Every route here needs a bearer token.
 
 The routes are thin: the body goes to :func:`graph.imports.pipeline.import_data` (the
-same pipeline as ``survkg import``) on the import thread (``api/jobs.py``), and the
-answer is the pipeline's own result or its typed error. A finding posted as JSON is
-written as one row of the CSV findings format and imported like a spreadsheet, so the
-two ways in share one mapping and one set of checks.
+same pipeline as ``survkg import``) from the import thread (``api/jobs.py``), which
+has the import prepared in a worker process of its own (``graph/imports/worker.py``)
+and only commits it; the answer is the pipeline's own result or its typed error. A
+finding posted as JSON is written as one row of the CSV findings format and imported
+like a spreadsheet, so the two ways in share one mapping and one set of checks.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from graph.errors import InvalidData, SurvkgError
 from graph.imports import catalogue, kinds
 from graph.imports.pipeline import import_data
 from graph.imports.retract import retract_import
+from graph.imports.worker import worker_preparer
 from graph.store import Store
 
 Actor = Annotated[str, Depends(require_token)]
@@ -68,8 +70,10 @@ def finding_csv(finding: FindingIn) -> bytes:
 
 
 def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> None:
-    jobs = JobQueue(settings.import_jobs_kept)
+    jobs = JobQueue(settings.import_jobs_kept, nice=settings.import_worker)
     keys = idempotency.IdempotencyKeys()
+    preparer = worker_preparer(settings.import_worker_min_bytes) \
+        if settings.import_worker else None
 
     def audit(request: Request) -> Any:
         return request.app.state.audit
@@ -107,7 +111,8 @@ def add_write_routes(router: APIRouter, store: Store, settings: Settings) -> Non
             return import_data(store, data, kind=kind, filename=filename, actor=actor,
                                audit=log, dry_run=dry_run, force=force,
                                max_bytes=settings.max_import_bytes,
-                               progress=progress).to_dict()
+                               progress=progress,
+                               preparer=preparer).to_dict()
 
         job = jobs.submit(new_job(filename, len(data), actor), work, error_dict)
         job = await jobs.wait(job.id, wait)

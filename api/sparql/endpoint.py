@@ -22,10 +22,10 @@ from api import auth
 from api.settings import Settings
 from api.sparql import description, editor, media, protocol, updates
 from api.sparql.inspect import add_using, check_local_graphs, inspect
-from api.sparql.pool import Busy, WorkerPool
+from api.sparql.pool import REMOTE_UPDATES, Busy, WorkerPool
 from api.sparql.worker import Task
 from graph.audit import AuditLog
-from graph.errors import QueryError, QueryRefused, QueryTimeout
+from graph.errors import QueryError, QueryRefused, QueryTimeout, SurvkgError
 from graph.formats import by_name as rdf_format
 from graph.store import Store
 from graph.updates import run_audited as audited_update
@@ -38,6 +38,18 @@ def _error(status: int, exc: BaseException | str, headers: dict[str, str] | None
     name = type(exc).__name__ if isinstance(exc, BaseException) else "Error"
     return JSONResponse({"error": name, "detail": str(exc)}, status_code=status,
                         headers=headers)
+
+
+#: Why /sparql does not forward public queries to a remote store by default.
+REMOTE_QUERIES = (
+    "this endpoint serves a remote SPARQL store, and survkg can stop its own wait for a "
+    "query but not the store's work on it: public queries are forwarded only once the "
+    "operator confirms that the store enforces its own query time limit "
+    "(SURVKG_REMOTE_STORE_BOUNDS_QUERIES=1; see docs/remote-store.md)")
+
+
+class RemoteQueriesOff(SurvkgError):
+    """Public queries over a remote store that does not bound its own query time (403)."""
 
 
 class SparqlEndpoint:
@@ -87,6 +99,8 @@ class SparqlEndpoint:
 
     async def query(self, request: Request, op: protocol.Operation) -> Response:
         s = self.settings
+        if self.pool.remote and not s.remote_store_bounds_queries:
+            return _error(403, RemoteQueriesOff(REMOTE_QUERIES))
         found = inspect(op.text, update=False, base=self._base(request),
                         max_length=s.max_query_length, max_depth=s.max_query_depth)
         fmt = media.negotiate(found.form, request.headers.get("accept"), op.formats)
@@ -102,7 +116,8 @@ class SparqlEndpoint:
             task = Task(op.text, task.base, fmt, s.max_result_rows,
                         default_graph=op.default_graphs, named_graphs=op.named_graphs)
         elif found.from_graphs or found.from_named:
-            local = {g.value for g in self.store.named_graphs()}
+            # A remote store's graphs take a request: not on the event loop.
+            local = {g.value for g in await asyncio.to_thread(self.store.named_graphs)}
             check_local_graphs(found.from_graphs, local, "FROM")
             check_local_graphs(found.from_named, local, "FROM NAMED")
             task = Task(op.text, task.base, fmt, s.max_result_rows, from_query=True)
@@ -132,6 +147,10 @@ class SparqlEndpoint:
             await audit.arecord(actor="unchecked", outcome="refused: 403 updates disabled",
                                 **entry)
             return _error(403, exc)
+        if self.pool.remote:
+            await audit.arecord(actor="unchecked", outcome="refused: 403 remote store",
+                                **entry)
+            return _error(403, updates.UpdateForbidden(REMOTE_UPDATES))
         secret = auth.secret_from(request.headers.get("authorization"))
         # An unauthenticated caller gets only the start of its text into the log.
         who = await asyncio.to_thread(auth.check, request, secret,

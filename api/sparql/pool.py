@@ -11,6 +11,8 @@ only waits on the worker's pipe, asynchronously: the event loop never blocks.
   One client address holds at most ``max_queries_per_client`` slots at a time.
 - **Crashes.** A worker that dies mid-query yields a clear error and is replaced; the
   server process never runs the engine's parser on public input.
+- **A remote store.** Workers keep the network and forward each checked query to the
+  store's endpoint (``api/sparql/forward.py``): same check, same limits, no snapshot.
 - **Freshness.** Workers read a *snapshot* of the store at a version: a RocksDB
   checkpoint (hard links, milliseconds) of an on-disk store, or an N-Quads dump of an
   in-memory one (each worker loads it into memory, keeping in-memory speed). When the
@@ -43,7 +45,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from api.sparql.worker import Snapshot, Task
-from graph.errors import QueryError, QueryRefused, QueryTimeout, SurvkgError
+from graph.errors import (
+    MissingFeature,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    SurvkgError,
+    Unavailable,
+)
+from graph.remote_store import SparqlHttpStore
 from graph.store import Store
 
 #: How long a fresh worker may take to open its snapshot before it counts as failed.
@@ -75,6 +85,13 @@ def clean_stale_snapshots(parent: Path) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+#: Why SPARQL Update is refused over a remote store (docs/security.md).
+REMOTE_UPDATES = (
+    "SPARQL Update is refused on this endpoint: it serves a remote store, and survkg can "
+    "neither rehearse an update on a copy of it nor stop one at the time limit; write "
+    "with `survkg load --store URL` or the store's own update endpoint")
 
 
 class Busy(SurvkgError):
@@ -143,6 +160,8 @@ def _raise_for(message: tuple[Any, ...]) -> None:
     """The typed error for a worker's refusal or failure."""
     if message[0] == "refused":
         raise QueryRefused(message[1])
+    if message[0] == "unavailable":
+        raise Unavailable(message[1])
     raise QueryError(("SPARQL syntax error: " if message[0] == "syntax" else "") + message[1])
 
 
@@ -153,7 +172,10 @@ class WorkerPool:
         self.store = store
         self.per_client = per_client
         self._clients: dict[str, _ClientSlots] = {}
-        self.isolate = isolate
+        #: A remote store: workers forward checked queries to it (api/sparql/forward.py)
+        #: and so keep the network; there is no snapshot, only the store's URL.
+        self.remote = isinstance(store, SparqlHttpStore)
+        self.isolate = isolate and not self.remote
         self.memory_mb = memory_mb
         self.size = max(1, size)
         self.timeout = timeout
@@ -171,6 +193,8 @@ class WorkerPool:
     def _take_snapshot(self, version: int, name: str = "v") -> Snapshot:
         """A copy of the store as it is now: a RocksDB checkpoint (hard links, so cheap),
         or an N-Quads dump for a store in memory."""
+        if self.remote:  # the live store, read by one request per query (no copy)
+            return Snapshot(0, "remote", self.store.location, timeout=self.timeout)
         raw: ox.Store = getattr(self.store, "raw")  # noqa: B009 (not part of Store)
         assert self._workdir is not None
         target = self._workdir / f"{name}{version}-{time.monotonic_ns()}"
@@ -186,6 +210,10 @@ class WorkerPool:
     async def snapshot(self) -> Snapshot:
         """The snapshot of the store's current version, taken now if needed."""
         assert self._snap_lock is not None
+        if self.remote:  # one "snapshot" for the pool's life: no worker is ever stale
+            if not self._snapshots:
+                self._snapshots.append(self._take_snapshot(0))
+            return self._snapshots[0]
         version = self.store.version
         if self._snapshots and self._snapshots[-1].version == version:
             return self._snapshots[-1]
@@ -355,6 +383,8 @@ class WorkerPool:
         on the store. Neither step holds the store's write lock, so other writes go on.
         """
         assert self._workdir is not None, "start() the pool first"
+        if self.remote:
+            raise MissingFeature(REMOTE_UPDATES)
         copy = await asyncio.to_thread(self._take_snapshot, self.store.version, "rehearsal-")
         w = _Worker(await self._start_process(), -1)
         try:

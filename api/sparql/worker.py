@@ -55,8 +55,10 @@ class Snapshot:
     """A read-only copy of the store at one version: a RocksDB checkpoint or an N-Quads dump."""
 
     version: int
-    kind: str  # "rocksdb" | "nquads"
+    kind: str  # "rocksdb" | "nquads" | "remote" (``path`` is then the store's URL)
     path: str
+    #: Seconds one request to a remote store may take (the endpoint's time limit).
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,17 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt
     if isinstance(result, ox.QueryBoolean):
         return result.serialize(format=RESULT_FORMATS[fmt]) or b"", False
     if isinstance(result, ox.QueryTriples):
-        triples, cut = _take(iter(result), max_rows)
-        prefixes = PREFIXES if fmt in ("turtle", "jsonld", "rdfxml") else None
-        return ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=prefixes) or b"", cut
+        return serialize_triples(iter(result), fmt, max_rows)
     return _solutions(result, fmt, max_rows)
+
+
+def serialize_triples(triples: Iterator[ox.Triple], fmt: str, max_rows: int
+                      ) -> tuple[bytes, bool]:
+    """CONSTRUCT / DESCRIBE triples in format ``fmt``, cut after ``max_rows``; whether cut
+    (the rest of ``triples`` is never read)."""
+    kept, cut = _take(triples, max_rows)
+    prefixes = PREFIXES if fmt in ("turtle", "jsonld", "rdfxml") else None
+    return ox.serialize(kept, format=RDF_FORMATS[fmt], prefixes=prefixes) or b"", cut
 
 
 class _Enough(Exception):
@@ -294,7 +303,8 @@ def main() -> None:
     """``python -m api.sparql.worker``: frames in on stdin, frames out on stdout.
 
     The first frame names the job: a :class:`Snapshot` to serve queries from (answered
-    ``("ready", version)``, then one answer per :class:`Task`), or an update to check and
+    ``("ready", version)``, then one answer per :class:`Task`; a remote store's snapshot is
+    its URL, and its tasks are forwarded), or an update to check and
     rehearse once on a private copy of the store (``("rehearse", text, copy)``).
     """
     args = argparse.ArgumentParser(prog="api.sparql.worker")
@@ -316,14 +326,27 @@ def main() -> None:
         write_frame(out, rehearse_update(text, copy, started=lambda: write_frame(
             out, ("started",))))
         return
-    store = open_snapshot(job)
+    respond = _remote(job) if job.kind == "remote" else _local(job)
     write_frame(out, ("ready", job.version))
     while True:
         try:
             task = read_frame(inp)
         except EOFError:
             return
-        write_frame(out, answer(store, task))
+        write_frame(out, respond(task))
+
+
+def _local(snap: Snapshot) -> Callable[[Task], tuple[Any, ...]]:
+    store = open_snapshot(snap)
+    return lambda task: answer(store, task)
+
+
+def _remote(snap: Snapshot) -> Callable[[Task], tuple[Any, ...]]:
+    """Tasks forwarded to the remote store at ``snap.path`` (api/sparql/forward.py)."""
+    from api.sparql.forward import answer_remote
+    from graph.loading import open_remote_store
+    store = open_remote_store(snap.path, seed=False, timeout=snap.timeout)
+    return lambda task: answer_remote(store, task)
 
 
 if __name__ == "__main__":

@@ -94,8 +94,8 @@ def _is_store(location: Path) -> bool:
 
 def open_write(path: Location | None) -> OxigraphStore:
     """Open the store read-write for this command (seeding it on first use), or refuse
-    with :class:`StoreInUse` when another process holds it (and a remote store: writes to
-    one go through its own loader or survkg's import pipeline, not yet through the CLI)."""
+    with :class:`StoreInUse` when another process holds it (and a remote store: commands
+    that keep state beside the store need a folder; ``survkg load`` opens a URL itself)."""
     location = local_folder(path)
     path = location
     try:

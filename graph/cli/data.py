@@ -57,11 +57,16 @@ def validate(files: tuple[Path, ...], store_path: Location | None) -> None:
 @store_option
 def load(files: tuple[Path, ...], graph_iri: str | None, mode: str,
          store_path: Location | None) -> None:
-    """Validate FILES and add them to the store in one transaction (all or nothing)."""
+    """Validate FILES and add them to the store in one transaction (all or nothing).
+
+    A remote store (``--store http://...``) takes them as one update request: for small
+    files; large ones belong in the store's own loader (docs/remote-store.md)."""
     import pyoxigraph as ox
 
     from graph.loading import load_files
-    store = open_write(store_path)
+    # A URL opens the remote store as for reading (its writes are update requests); a
+    # folder is opened for writing, or refused while a server holds it.
+    store = open_read(store_path) if isinstance(store_path, str) else open_write(store_path)
     total = sum(p.stat().st_size for p in files)
     show = sys.stderr.isatty() and total > 5_000_000
     graph = ox.NamedNode(graph_iri) if graph_iri else None

@@ -11,10 +11,12 @@ commit ("started") and after it ("committed"), or as a refusal with its reason:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 import secrets
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -36,7 +38,7 @@ from graph.interchange.model import Mapped, Problem
 from graph.loading import parse_stream
 from graph.namespaces import ID, IMPORTS_GRAPH, RDF_TYPE
 from graph.state import IMPORTS_ARCHIVE, state_path
-from graph.store import Store, write_durably_bytes
+from graph.store import OxigraphStore, Store, write_durably_bytes
 from graph.validation import validate_quads
 
 
@@ -106,16 +108,53 @@ def minter(import_id: str) -> Callable[[str, str], ox.NamedNode]:
     return mint
 
 
+@dataclass
+class Prepared:
+    """The quads an import will commit: in memory (``quads``) when prepared in this
+    process, or in N-Triples ``files`` (all for the import's graph) when prepared by the
+    worker process; ``count`` of them either way."""
+
+    count: int
+    quads: list[ox.Quad] | None = None
+    files: list[Path] = field(default_factory=list)
+
+    def in_memory(self, graph: ox.NamedNode) -> list[ox.Quad]:
+        if self.quads is not None:
+            return self.quads
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for path in self.files
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
+
+
+class Preparer(Protocol):
+    """Prepares an import somewhere else than this thread (scratch files in ``work``,
+    which lives until the commit), e.g. :func:`graph.imports.worker.prepare_in_worker`."""
+
+    def __call__(self, store: Store, data: bytes, *, kind: Kind, name: str,
+                 result: ImportResult, shacl: bool, max_bytes: int,
+                 progress: Progress | None, work: Path) -> Prepared: ...
+
+
+class WorkerFailed(RuntimeError):
+    """The import's worker process died or broke (not a refusal of the data: a server
+    fault, answered 500); the store is untouched, as it never writes."""
+
+
 def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: str,
                 audit: AuditLog | None = None, dry_run: bool = False, force: bool = False,
                 shacl: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
-                progress: Progress | None = None) -> ImportResult:
+                progress: Progress | None = None,
+                preparer: Preparer | None = None) -> ImportResult:
     """Import ``data`` into a new named graph of its own, in one transaction, or refuse it
     (every problem listed, store untouched). ``dry_run`` does everything but the commit.
 
     ``force`` imports a file whose bytes were already imported (and not retracted); by
     default that is a :class:`Conflict`, so a client retrying after a lost response does
     not import twice.
+
+    ``preparer`` (the server passes :func:`graph.imports.worker.worker_preparer`'s)
+    prepares the import (everything before the commit) elsewhere: in a worker process at
+    lower priority reading a read-only view of the store; this process then only
+    commits.
     """
     moment = datetime.now(UTC)
     sha = hashlib.sha256(data).hexdigest()
@@ -126,46 +165,68 @@ def import_data(store: Store, data: bytes, *, kind: Kind, filename: str, actor: 
     operation = "import (dry run)" if dry_run else "import"
     entry: dict[str, Any] = {"actor": actor, "operation": operation, "file": filename,
                              "sha256": sha, "bytes": len(data)}
-    try:
-        if not force and not dry_run:
-            for rec in catalogue.list_imports(store):
-                if rec.sha256 == sha and rec.retracted_at is None:
-                    raise Conflict(f"{filename}: this file (sha256 {sha[:12]}…) was already "
-                                   f"imported as {rec.id} on {rec.imported_at}; "
-                                   "retract that import or force a second copy")
-        quads = _prepare(store, data, kind, filename, import_id, result, shacl, max_bytes,
-                         progress)
-    except SurvkgError as exc:
-        if audit is not None:
-            audit.record(outcome=f"refused: {exc}", **entry)
-        raise
-    result.triples = len(quads)
-    if dry_run:
-        if audit is not None:
-            audit.record(outcome="dry run", triples=len(quads), **entry)
-        return result
-    _step(progress, "committing", 0.0)
-    _archive(store, sha, data)
-    graph = catalogue.graph_iri(import_id)
-    described = catalogue.describe(import_id, file=filename, media_type=kind.media_type,
-                                   sha256=sha, actor=actor, moment=moment,
-                                   triples=len(quads), links=result.links)
-    if audit is not None:
-        audit.record(outcome="started", graph=graph.value, import_id=import_id,
-                     triples=len(quads), **entry)
-    if len(quads) >= BULK_MIN:
-        store.bulk_add(quads, graph, described)
-    else:
-        store.extend([*quads, *described])
-    result.committed = True
-    if audit is not None:
-        audit.record(outcome="committed", graph=graph.value,
-                     import_id=import_id, triples=len(quads), **entry)
-    _step(progress, "committing", 1.0)
+    with contextlib.ExitStack() as scratch:
+        try:
+            if not force and not dry_run:
+                for rec in catalogue.list_imports(store):
+                    if rec.sha256 == sha and rec.retracted_at is None:
+                        raise Conflict(f"{filename}: this file (sha256 {sha[:12]}…) was "
+                                       f"already imported as {rec.id} on {rec.imported_at}; "
+                                       "retract that import or force a second copy")
+            if preparer is not None:
+                work = Path(scratch.enter_context(
+                    tempfile.TemporaryDirectory(prefix="survkg-import-")))
+                prepared = preparer(store, data, kind=kind, name=filename, result=result,
+                                    shacl=shacl, max_bytes=max_bytes, progress=progress,
+                                    work=work)
+            else:
+                quads = prepare(store, data, kind, filename, import_id, result, shacl,
+                                 max_bytes, progress)
+                prepared = Prepared(len(quads), quads=quads)
+        except (SurvkgError, WorkerFailed) as exc:
+            if audit is not None:
+                verb = "refused" if isinstance(exc, SurvkgError) else "failed"
+                audit.record(outcome=f"{verb}: {exc}", **entry)
+            raise
+        result.triples = prepared.count
+        if dry_run:
+            if audit is not None:
+                audit.record(outcome="dry run", triples=prepared.count, **entry)
+            return result
+        _commit(store, prepared, data, result, moment, actor, audit, entry, progress)
     return result
 
 
-def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
+def _commit(store: Store, prepared: Prepared, data: bytes, result: ImportResult,
+            moment: datetime, actor: str, audit: AuditLog | None, entry: dict[str, Any],
+            progress: Progress | None) -> None:
+    """Archive the file, then write the quads and their catalogue entry: all or nothing
+    (the journaled bulk loader from :data:`BULK_MIN` quads, one transaction below)."""
+    _step(progress, "committing", 0.0)
+    _archive(store, result.sha256, data)
+    graph = catalogue.graph_iri(result.id)
+    described = catalogue.describe(result.id, file=result.file,
+                                   media_type=result.media_type, sha256=result.sha256,
+                                   actor=actor, moment=moment, triples=prepared.count,
+                                   links=result.links)
+    if audit is not None:
+        audit.record(outcome="started", graph=graph.value, import_id=result.id,
+                     triples=prepared.count, **entry)
+    if prepared.count >= BULK_MIN and prepared.files \
+            and isinstance(store, OxigraphStore) and store.persistent:
+        store.bulk_add_files(prepared.files, graph, described)
+    elif prepared.count >= BULK_MIN:
+        store.bulk_add(prepared.in_memory(graph), graph, described)
+    else:
+        store.extend([*prepared.in_memory(graph), *described])
+    result.committed = True
+    if audit is not None:
+        audit.record(outcome="committed", graph=graph.value,
+                     import_id=result.id, triples=prepared.count, **entry)
+    _step(progress, "committing", 1.0)
+
+
+def prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
              result: ImportResult, shacl: bool, max_bytes: int,
              progress: Progress | None) -> list[ox.Quad]:
     """The quads to commit (in the import's graph), or raise listing every problem."""
@@ -195,6 +256,9 @@ def _prepare(store: Store, data: bytes, kind: Kind, name: str, import_id: str,
     graph = catalogue.graph_iri(import_id)
     quads = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, graph)
                                for q in resolved))
+    # The file's own quads are now copied into the graph: let them go before SHACL builds
+    # its scratch store (a third of the peak memory at a million triples otherwise).
+    mapped.quads = resolved = []
     if not quads:
         raise InvalidData("the file holds no data", file=name)
     result.new_triples = _count_new(store, quads)
@@ -317,4 +381,5 @@ def _step(progress: Progress | None, phase: str, fraction: float) -> None:
         progress(phase, fraction)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "IMPORTS_GRAPH", "ImportResult", "Progress", "import_data"]
+__all__ = ["DEFAULT_MAX_BYTES", "IMPORTS_GRAPH", "ImportResult", "Prepared", "Preparer",
+           "Progress", "WorkerFailed", "import_data", "prepare"]
