@@ -33,11 +33,14 @@ What the protocols leave open, and the choice made here (``docs/remote-store.md`
   (the server parses it) or, for a dataset format, parsed here and sent as one update.
 - **Counting.** ``len()`` is a ``COUNT(*)``: slow on large stores on some servers;
   survkg calls it only for ``info``.
+- **Virtuoso** (recognised by its ``Server`` header): its default graph is the union of
+  every graph, its own system graphs included, so survkg reads only the named graphs
+  that are not Virtuoso's and refuses writes to the default graph; its other departures
+  are handled in :mod:`graph.remote_virtuoso`.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import threading
 import time
@@ -51,6 +54,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from graph import remote_virtuoso as virtuoso
 from graph.errors import QueryError, SurvkgError
 from graph.namespaces import PREFIXES
 from graph.store import GraphName, QueryResult, serialize_union
@@ -64,8 +68,7 @@ _SUBJECT = ox.NamedNode("urn:survkg:store")
 REMOTE_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
-_SELECT_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-                  "application/n-triples;q=0.8, text/turtle;q=0.7")
+_SELECT_ACCEPT = virtuoso.RESULTS_ACCEPT
 _RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -125,8 +128,8 @@ class SparqlHttpStore:
                  timeout: float = 300.0, poll_seconds: float = 0.5) -> None:
         self.location = url
         self.endpoints = Endpoints.from_url(url, update=update_url, graph_store=graph_store_url)
-        self._auth = ("Basic " + base64.b64encode(credentials.encode()).decode()
-                      if credentials else None)
+        self._opener = _opener(url, credentials)
+        self.server: str | None = None   # the Server header of the last answer
         self._timeout = timeout
         self._poll = poll_seconds
         self._lock = threading.Lock()
@@ -155,12 +158,28 @@ class SparqlHttpStore:
             self._checked = time.monotonic()
 
     def _bump(self) -> str:
-        """An update operation that increments the generation (sent with every write)."""
+        """An update operation that increments the generation (sent with every write).
+
+        The old value comes from an aggregate sub-select: Virtuoso 7.2 inserts nothing
+        for ``OPTIONAL {...} BIND(COALESCE(?old, 0) + 1 AS ?new)`` on a first write.
+        """
         g, s, p = META_GRAPH, _SUBJECT, _GENERATION
         return (f"DELETE {{ GRAPH {g} {{ {s} {p} ?old }} }} "
                 f"INSERT {{ GRAPH {g} {{ {s} {p} ?new }} }} "
-                f"WHERE {{ OPTIONAL {{ GRAPH {g} {{ {s} {p} ?old }} }} "
+                f"WHERE {{ {{ SELECT (MAX(?n) AS ?old) WHERE {{ GRAPH {g} {{ {s} {p} ?n }} }} }} "
                 f"BIND(COALESCE(?old, 0) + 1 AS ?new) }}")
+
+    @property
+    def is_virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (its default graph is the union of all)."""
+        if self.server is None:
+            self._refresh_generation()
+        return virtuoso.is_virtuoso(self.server)
+
+    def _refuse_default_graph(self, graphs: Iterable[GraphName]) -> None:
+        if self.is_virtuoso and any(isinstance(g, ox.DefaultGraph) for g in graphs):
+            raise RemoteStoreError("Virtuoso has no default graph of its own (its default "
+                                   "graph is the union of all graphs): write to a named graph")
 
     # -- queries -------------------------------------------------------------------------
 
@@ -185,7 +204,8 @@ class SparqlHttpStore:
             for g in self.named_graphs():
                 if isinstance(g, ox.NamedNode):
                     params += [("default-graph-uri", g.value), ("named-graph-uri", g.value)]
-        body, media = self._post(self.endpoints.query, params, accept=_SELECT_ACCEPT)
+        body, media = self._post(self.endpoints.query, params,
+                                 accept=virtuoso.accept_for(sparql))
         return _parse_results(body, media)
 
     def _select(self, sparql: str, *, dataset: bool = True) -> ox.QuerySolutions:
@@ -200,22 +220,30 @@ class SparqlHttpStore:
     # -- writes --------------------------------------------------------------------------
 
     def update(self, sparql: str) -> None:
-        self._write(sparql.rstrip().rstrip(";") + " ;\n" + self._bump())
+        self._write(sparql.rstrip().rstrip(";"))
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """One ``INSERT DATA`` request: all of the quads or none of them."""
         by_graph: dict[GraphName, list[str]] = {}
+        blank = False
         for q in quads:
             by_graph.setdefault(q.graph_name, []).append(
                 f"{q.subject} {q.predicate} {q.object} .")
+            blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object,
+                                                                               ox.BlankNode)
         if not by_graph:
             return
+        self._refuse_default_graph(by_graph)
         blocks = []
         for graph, triples in by_graph.items():
             body = "\n".join(triples)
             blocks.append(body if isinstance(graph, ox.DefaultGraph)
                           else f"GRAPH {graph} {{\n{body}\n}}")
-        self._write("INSERT DATA {\n" + "\n".join(blocks) + "\n} ;\n" + self._bump())
+        body = "\n".join(blocks)
+        # Blank nodes go in a template (a fresh node per label for the whole request, as
+        # in INSERT DATA): Virtuoso 7.2 refuses them in INSERT DATA, which the standard allows.
+        self._write(f"INSERT {{\n{body}\n}} WHERE {{}}" if blank
+                    else f"INSERT DATA {{\n{body}\n}}")
 
     def bulk_add(self, quads: Iterable[ox.Quad], graph: ox.NamedNode,
                  commit: Sequence[ox.Quad]) -> None:
@@ -225,6 +253,7 @@ class SparqlHttpStore:
 
     def load_file(self, path: Path, fmt: ox.RdfFormat, graph: GraphName) -> None:
         """One Graph Store Protocol POST (the server parses), or one update."""
+        self._refuse_default_graph([graph])
         if (self.endpoints.graph_store is None or fmt.supports_datasets
                 or not isinstance(graph, ox.NamedNode)):
             parsed = ox.parse(path=str(path), format=fmt)
@@ -237,20 +266,28 @@ class SparqlHttpStore:
         url = self.endpoints.graph_store + "?" + urllib.parse.urlencode({"graph": staging.value})
         self._request(url, path.read_bytes(), content_type=fmt.media_type, accept="*/*")
         try:
-            self._write(f"ADD SILENT {staging} TO {graph} ;\nDROP SILENT GRAPH {staging} ;\n"
-                        + self._bump())
+            self._write(f"ADD SILENT {staging} TO {graph} ;\nDROP SILENT GRAPH {staging}")
         except BaseException:
             self._request(self.endpoints.update, _form([("update",
                           f"DROP SILENT GRAPH {staging}")]), accept="*/*")
             raise
 
     def clear_graph(self, graph: GraphName) -> None:
+        self._refuse_default_graph([graph])
         target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph}"
-        self._write(f"CLEAR SILENT {target} ;\n" + self._bump())
+        self._write(f"CLEAR SILENT {target}")
 
     def _write(self, sparql: str) -> None:
-        self._post(self.endpoints.update, [("update", sparql)], accept="*/*")
-        self._checked = 0.0   # the next version read asks the server again
+        """One update request: the generation bump, then the write.
+
+        The bump goes first: where a server keeps the operations before a failing one
+        (Virtuoso 7.2 does), the version still moves, so no cache keeps stale data.
+        """
+        try:
+            self._post(self.endpoints.update, [("update", self._bump() + " ;\n" + sparql)],
+                       accept="*/*")
+        finally:
+            self._checked = 0.0   # the next version read asks the server again
 
     # -- reading quads ---------------------------------------------------------------------
 
@@ -265,6 +302,11 @@ class SparqlHttpStore:
         p = str(predicate) if predicate is not None else "?p"
         o = str(obj) if obj is not None else "?o"
         pattern = f"{s} {p} {o}"
+        if graph is None and self.is_virtuoso:
+            yield from self._virtuoso_quads(pattern, subject, predicate, obj)
+            return
+        if isinstance(graph, ox.DefaultGraph) and self.is_virtuoso:
+            return   # nothing is ever written there (refused above)
         if isinstance(graph, ox.DefaultGraph):
             sparql = f"SELECT * WHERE {{ {pattern} }}"
         elif graph is not None:
@@ -277,6 +319,19 @@ class SparqlHttpStore:
             yield ox.Quad(subject or row["s"], predicate or row["p"],
                           obj or row["o"], g if g is not None else ox.DefaultGraph())
 
+    def _virtuoso_quads(self, pattern: str, subject: ox.NamedNode | ox.BlankNode | None,
+                        predicate: ox.NamedNode | None,
+                        obj: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Iterator[ox.Quad]:
+        """Every quad of survkg's named graphs: Virtuoso's default graph is their union."""
+        graphs = [g for g in self.named_graphs() if isinstance(g, ox.NamedNode)]
+        if not graphs:
+            return
+        result = self.query(f"SELECT * WHERE {{ GRAPH ?g {{ {pattern} }} }}",
+                            default_graph=[], named_graphs=list(graphs))
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            yield ox.Quad(subject or row["s"], predicate or row["p"], obj or row["o"], row["g"])
+
     def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         version = self.version
         cached = self._graphs
@@ -285,6 +340,8 @@ class SparqlHttpStore:
         rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                             f"FILTER(?g != {META_GRAPH}) }}", dataset=False)
         graphs = [r["g"] for r in rows if isinstance(r["g"], ox.NamedNode | ox.BlankNode)]
+        if self.is_virtuoso:
+            graphs = [g for g in graphs if not g.value.startswith(virtuoso.SYSTEM_GRAPHS)]
         self._graphs = (version, graphs)
         return list(graphs)
 
@@ -294,6 +351,12 @@ class SparqlHttpStore:
         return serialize_union(self.quads(), output, fmt)
 
     def __len__(self) -> int:
+        if self.is_virtuoso:
+            graphs = [g for g in self.named_graphs() if isinstance(g, ox.NamedNode)]
+            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                default_graph=[], named_graphs=list(graphs))
+            assert isinstance(result, ox.QuerySolutions)
+            return sum(int(r["n"].value) for r in result if isinstance(r["n"], ox.Literal))
         rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?s ?p ?o }} UNION "
                             f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META_GRAPH}) }} }}",
                             dataset=False)
@@ -318,24 +381,45 @@ class SparqlHttpStore:
                  content_type: str = "application/x-www-form-urlencoded") -> tuple[bytes, str]:
         headers = {"Content-Type": content_type, "Accept": accept,
                    "User-Agent": "survkg-remote-store"}
-        if self._auth:
-            headers["Authorization"] = self._auth
         req = urllib.request.Request(url, data=body, headers=headers, method="POST")
         self.requests += 1
         try:
-            with urllib.request.urlopen(req, timeout=self._timeout) as resp:
+            with self._opener.open(req, timeout=self._timeout) as resp:
+                self.server = resp.headers.get("Server", "")
                 media = resp.headers.get_content_type()
-                return resp.read(), media
+                if not virtuoso.is_virtuoso(self.server):
+                    return resp.read(), media
+                virtuoso.refuse_partial(resp.headers)
+                return virtuoso.normalise_results(resp.read()), media
         except urllib.error.HTTPError as exc:
+            self.server = exc.headers.get("Server", "")
             detail = exc.read(2000).decode("utf-8", "replace").strip()
-            if exc.code == 400:
+            if exc.code == 400 or virtuoso.QUERY_ERRORS.search(detail):
                 raise QueryError(f"the remote store refused the request: {detail}") from None
+            if "SR186" in detail:   # Virtuoso: no update permission on this endpoint
+                raise RemoteStoreError(
+                    f"the remote store at {self.location} refused the write: Virtuoso takes "
+                    "updates only on /sparql-auth with credentials (SURVKG_STORE_UPDATE_URL, "
+                    f"SURVKG_STORE_CREDENTIALS): {detail}") from None
             raise RemoteStoreError(f"the remote store at {self.location} answered "
                                    f"{exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise RemoteStoreError(f"cannot reach the remote store at {self.location}: "
                                    f"{reason}") from None
+
+
+def _opener(url: str, credentials: str | None) -> urllib.request.OpenerDirector:
+    """An HTTP opener that answers the server's Basic or Digest challenge (Virtuoso's
+    ``/sparql-auth`` asks for Digest), never sending the password unasked."""
+    if not credentials:
+        return urllib.request.build_opener()
+    user, _, password = credentials.partition(":")
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    parts = urllib.parse.urlsplit(url)
+    manager.add_password(None, f"{parts.scheme}://{parts.netloc}/", user, password)
+    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager),
+                                       urllib.request.HTTPDigestAuthHandler(manager))
 
 
 def _form(params: list[tuple[str, str]]) -> bytes:

@@ -87,14 +87,27 @@ def exposure(name: str, store_path: Location | None, fmt: str, **opts: Any) -> N
 
 @click.command()
 @_filter_options
+@click.option("--engine", type=click.Choice(["in-process", "spark"]), default="in-process",
+              show_default=True, help="Where the scores are computed: this process, or "
+              "Apache Spark (same scores; docs/spark.md).")
+@click.option("--master", default=None, help="Spark master URL for --engine spark, e.g. "
+              "spark://host:7077 (default: local[2]).")
 @store_option
-def ranking(store_path: Location | None, fmt: str, **opts: Any) -> None:
+def ranking(store_path: Location | None, fmt: str, engine: str, master: str | None,
+            **opts: Any) -> None:
     """Every organisation with exposure, highest score first (the home page's ranking)."""
     from graph.exposure import ranking as run
     from graph.exposure.render import ranking_text
     from graph.projection import build_projection
+    if master and engine != "spark":
+        raise click.BadParameter("--master needs --engine spark", param_hint="--master")
     store = open_read(store_path)
-    _emit(run(build_projection(store), _filters(**opts)), fmt, ranking_text)
+    proj, filters = build_projection(store), _filters(**opts)
+    if engine == "spark":
+        from graph.spark.ranking import spark_scorer
+        _emit(run(proj, filters, scorer=spark_scorer(master)), fmt, ranking_text)
+    else:
+        _emit(run(proj, filters), fmt, ranking_text)
 
 
 @click.command()

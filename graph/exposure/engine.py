@@ -4,6 +4,7 @@ between two entities: the operations the CLI and the HTTP API call."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -36,7 +37,7 @@ from graph.exposure.paths import (
     reverse_paths,
     start_ok,
 )
-from graph.exposure.rank import scores
+from graph.exposure.rank import Score, Start, scores
 from graph.exposure.risk import hit_model, risk_targets, severity
 from graph.exposure.summary import summarise
 from graph.exposure.whynot import nearest
@@ -120,13 +121,19 @@ def exporters(proj: Projection, rf: Resolved) -> list[str]:
                          for e in es))
 
 
-def ranking(proj: Projection, filters: Filters | None = None, limit: int | None = None
-            ) -> Ranking:
+#: Computes every organisation's score parts from the context and the groups' starts:
+#: :func:`graph.exposure.rank.scores` in process, or :mod:`graph.spark` on Spark.
+Scorer = Callable[[Ctx, dict[str, list[Start]]], tuple[dict[str, Score], list[str]]]
+
+
+def ranking(proj: Projection, filters: Filters | None = None, limit: int | None = None,
+            scorer: Scorer = scores) -> Ranking:
     """Every organisation with a non-zero score, highest first (score only, no paths).
 
     Candidates are the suppliers and every organisation whose group contains one. The
     scores are those :func:`exposure` gives (same floats); the search is shared by all
-    organisations (:mod:`graph.exposure.rank`).
+    organisations (:mod:`graph.exposure.rank`, or ``scorer``: the same product on
+    Spark, :mod:`graph.spark`).
     """
     filters = filters or Filters()
     rf = resolve(proj, filters)
@@ -141,7 +148,7 @@ def ranking(proj: Projection, filters: Filters | None = None, limit: int | None 
         members = group_of(proj, org, rf)
         sizes[org] = len(members)
         groups[org] = [(m.node, tuple(m.valid)) for m in members if m.node in ctx.dist]
-    parts, tids = scores(ctx, groups)
+    parts, tids = scorer(ctx, groups)
     entries = []
     for org, sc in parts.items():
         entries.append(RankingEntry(entity_ref(proj, org), round(sc.total(), 6), sc.targets(),

@@ -69,7 +69,7 @@ class Score:
         return self.top_index
 
 
-def _units(groups: dict[str, list[Start]], targets: Iterable[str]) -> list[list[Unit]]:
+def start_units(groups: dict[str, list[Start]], targets: Iterable[str]) -> list[list[Unit]]:
     """Each organisation with, per start node of its group that is a target, the group
     without that node (the own-start rule of ``best_paths``)."""
     goals = set(targets)
@@ -103,7 +103,7 @@ def scores(ctx: Ctx, groups: dict[str, list[Start]], block: int = BLOCK
     sev = {t: severity(ctx.proj, hits) for t, hits in ctx.targets.items()}
     net = HopNet(ctx)
     out: dict[str, Score] = {}
-    units = _units(groups, ctx.targets)
+    units = start_units(groups, ctx.targets)
     # Busiest groups first: they get the low bits, so the bit sets a hub's many hops
     # are ORed into stay short ints (an int is as long as its highest bit).
     units.sort(key=lambda u: -sum(len(net.free.get(n, ())) for n, _ in u[0][2]))
