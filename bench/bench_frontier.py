@@ -20,15 +20,12 @@ import json
 import os
 import platform
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.servers import OxigraphServer
 from graph.exposure import Filters, exposure, frontier
 from graph.exposure.engine import exporters
 from graph.exposure.filters import resolve
@@ -43,25 +40,9 @@ FILTERS = Filters(max_paths=50)
 HOPS = (4, 2)
 
 
-def _serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    binary = Path(sys.executable).with_name("oxigraph")
-    proc = subprocess.Popen([str(binary), "serve", "--location", str(folder),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url + "query?query=ASK%7B%7D", timeout=1).close()
-            return proc, url
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("oxigraph serve did not start") from None
-            time.sleep(0.2)
+def _serve(folder: Path) -> tuple[OxigraphServer, str]:
+    server = OxigraphServer(folder)
+    return server, server.base + "/"
 
 
 def run_one(store_dir: Path) -> dict[str, Any]:
@@ -77,7 +58,7 @@ def run_one(store_dir: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         copy = Path(tmp) / "db"
         shutil.copytree(store_dir, copy)
-        proc, url = _serve(copy)
+        server, url = _serve(copy)
         try:
             remote = SparqlHttpStore(url)
             for (name, org), hops in [(p, h) for p in picks.items() for h in HOPS]:
@@ -105,8 +86,7 @@ def run_one(store_dir: Path) -> dict[str, Any]:
                     "in_memory_total_s": round(row["projection_build_s"] + in_memory, 3)}
                 print(name, hops, row[f"{name}, {hops} hops"], flush=True)
         finally:
-            proc.terminate()
-            proc.wait(30)
+            server.stop()
     embedded.close()
     return row
 

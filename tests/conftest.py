@@ -100,10 +100,12 @@ def _ci_server() -> str | None:
 
 
 @contextmanager
-def oxigraph_server() -> Iterator[str]:
-    """A new in-memory ``oxigraph serve`` on a free loopback port until the block ends."""
+def oxigraph_server(location: Path | None = None) -> Iterator[str]:
+    """A new ``oxigraph serve`` on a free loopback port until the block ends: in memory,
+    or on disk in ``location``."""
     port = _free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
+    on_disk = ["--location", str(location)] if location is not None else []
+    proc = subprocess.Popen([oxigraph_binary(), "serve", *on_disk, "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:

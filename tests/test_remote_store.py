@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from bench.servers import free_port
 from graph.errors import QueryError, StoreLocationError
 from graph.exposure import Filters, exposure, ranking
 from graph.loading import load_files, open_remote_store, open_store
@@ -31,49 +28,17 @@ from graph.namespaces import ID
 from graph.projection import Projection, build_projection
 from graph.remote_store import META_GRAPH, RemoteStoreError, SparqlHttpStore
 from graph.store import OxigraphStore
+from tests.conftest import oxigraph_server
 
 EX = "https://w3id.org/survkg/id/test/remote/"
 G1 = ox.NamedNode(EX + "g1")
 
 
-def _oxigraph_binary() -> str:
-    found = Path(sys.executable).with_name("oxigraph")
-    if found.exists():
-        return str(found)
-    on_path = shutil.which("oxigraph")
-    if on_path is None:
-        pytest.fail("the oxigraph server binary is missing: `pip install oxigraph` (make install)")
-    return on_path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server on disk, on loopback; yields its base URL."""
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("oxigraph-server")
-    proc = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(folder / "db"),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "query?query=ASK%7B%7D", timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("oxigraph serve did not start")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server") / "db") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +155,7 @@ def test_construct_results_come_back_as_triples(remote: SparqlHttpStore) -> None
 
 
 def test_an_unreachable_store_is_one_clear_error() -> None:
-    store = SparqlHttpStore(f"http://127.0.0.1:{_free_port()}/")
+    store = SparqlHttpStore(f"http://127.0.0.1:{free_port()}/")
     with pytest.raises(RemoteStoreError, match="cannot reach the remote store"):
         store.query("ASK {}")
 
