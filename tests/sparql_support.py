@@ -122,3 +122,17 @@ class Listener:
         self._stop.set()
         self._thread.join(timeout=2)
         self.sock.close()
+
+
+def worker_pids() -> set[int]:
+    """The SPARQL query workers among this test process's children. A worker that has
+    just exited (a zombie until reaped) or gone is not a worker any more."""
+    import psutil
+    found = set()
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "api.sparql.worker" in " ".join(p.cmdline()):
+                found.add(p.pid)
+        except psutil.Error:  # ZombieProcess, NoSuchProcess, AccessDenied
+            continue
+    return found

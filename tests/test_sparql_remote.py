@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pyoxigraph as ox
 import pytest
 
@@ -35,6 +34,7 @@ from graph.remote_store import RemoteStoreError, SparqlHttpStore
 from graph.store import OxigraphStore
 from tests.conftest import oxigraph_server
 from tests.sparql_support import Listener, Server, free_port, seeded_store, serve
+from tests.sparql_support import worker_pids as _worker_pids
 
 LIMIT = 2.0
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -146,11 +146,6 @@ def test_public_queries_wait_for_the_operator_to_confirm_the_store_bounds_them(
         assert "SURVKG_REMOTE_STORE_BOUNDS_QUERIES" in r.json()["detail"]
         # The pages and the JSON API read the store all the same.
         assert httpx.get(srv.url + "/api/entities/org/canon").status_code == 200
-
-
-def _worker_pids() -> set[int]:
-    return {p.pid for p in psutil.Process().children(recursive=True)
-            if "api.sparql.worker" in " ".join(p.cmdline())}
 
 
 def test_the_time_limit_answers_408_and_a_lost_store_503(seed_store: OxigraphStore) -> None:

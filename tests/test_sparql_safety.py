@@ -24,6 +24,7 @@ from graph.loading import open_store
 from graph.state import AUDIT_FILE
 from graph.store import OxigraphStore
 from tests.sparql_support import Listener, Server, serve
+from tests.sparql_support import worker_pids as _worker_pids
 
 LIMIT = 2.0
 EX = "http://example.org/"
@@ -130,12 +131,6 @@ def test_no_local_file_through_protocol_graphs(server: Server) -> None:
 
 
 # -- time limit, killed work, a server that keeps answering ------------------------------
-
-def _worker_pids() -> set[int]:
-    me = psutil.Process()
-    return {p.pid for p in me.children(recursive=True)
-            if "api.sparql.worker" in " ".join(p.cmdline())}
-
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_time_limit_stops_the_work(server: Server, name: str) -> None:
