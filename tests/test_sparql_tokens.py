@@ -9,6 +9,7 @@ the same listener does see the engine's SERVICE request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -17,14 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pyoxigraph as ox
 import pytest
 
 from api.sparql.parsed import check_query, check_update
 from graph.errors import QueryError
 from graph.loading import open_store
-from tests.sparql_support import Listener, Server, serve
+from tests.sparql_support import Listener, Server, serve, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 LITERALS = [
@@ -78,9 +78,9 @@ def open_server() -> Iterator[Server]:
 
 def _worker_namespaces() -> set[str]:
     found = set()
-    for p in psutil.Process().children(recursive=True):
-        if "api.sparql.worker" in " ".join(p.cmdline()):
-            found.add(os.readlink(f"/proc/{p.pid}/ns/net"))
+    for pid in worker_pids():
+        with contextlib.suppress(FileNotFoundError):  # exited since it was listed
+            found.add(os.readlink(f"/proc/{pid}/ns/net"))
     return found
 
 
