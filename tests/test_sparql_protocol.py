@@ -11,7 +11,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from api.sparql.inspect import inspect
 from graph.namespaces import ID, SEEDS_GRAPH
 from tests.conftest import STORE_KINDS
 from tests.sparql_support import Server, free_port, seeded_store, serve
+from tests.web_server import wait_until_up
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SELECT = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s LIMIT 5"
@@ -219,12 +219,7 @@ def test_survkg_serve_runs_one_server_on_an_on_disk_store(tmp_path: Path) -> Non
                             stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_up(base, tries=1200, proc=proc)
         r = httpx.post(base + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"})
         assert r.status_code == 200 and int(r.text.split()[1]) > 1000
     finally:

@@ -35,6 +35,7 @@ from tests import test_sparql_safety
 from tests.conftest import oxigraph_server
 from tests.sparql_support import Listener, Server, free_port, seeded_store, serve
 from tests.sparql_support import worker_pids as _worker_pids
+from tests.web_server import wait_until_up
 
 LIMIT = 2.0
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -181,13 +182,7 @@ def test_survkg_serve_over_a_remote_store(remote_seed_store: SparqlHttpStore,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                time.sleep(0.1)
+        wait_until_up(base, tries=1200, proc=proc)
         got = httpx.get(base + "/api/exposure/org/canon", timeout=30).json()
         embedded = exposure(build_projection(seed_store), ID + "org/canon", Filters())
         assert got["score"] == embedded.score > 0

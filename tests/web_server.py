@@ -6,6 +6,7 @@ Used by tests/test_api_server.py and tests/test_pages_browser.py; not a test mod
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -38,13 +39,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(base: str, tries: int = 200) -> None:
-    """Return once ``base``/healthz answers 200; RuntimeError after ``tries`` attempts."""
+def wait_until_up(base: str, tries: int = 200,
+                  proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Return once ``base``/healthz answers 200; RuntimeError after ``tries`` attempts,
+    or as soon as ``proc`` (the server's process, if given) has exited, with its output."""
     for _ in range(tries):
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
+            if proc is not None and proc.poll() is not None:
+                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                raise RuntimeError(f"server at {base} exited: {output[-2000:]}") from None
             time.sleep(0.05)
     raise RuntimeError(f"server at {base} did not start")
 
